@@ -1,0 +1,6 @@
+"""The `plugboard` command."""
+
+from plugboard.cli.app import app, main
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,88 @@
+"""Readers that present one input field's sources as a single stream."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+import typing as _t
+
+from plugboard.connector.channel import EMPTY, Channel
+from plugboard.exceptions import ChannelClosedError, IOSetupError
+
+
+class Reader(_t.Protocol):
+    """What the IO controller needs from an input field's source."""
+
+    def try_recv(self) -> _t.Any: ...
+
+    async def recv(self) -> _t.Any: ...
+
+
+class ExhaustedReader:
+    """A field with no sources: it is closed from the start."""
+
+    def try_recv(self) -> _t.Any:
+        return EMPTY
+
+    async def recv(self) -> _t.Any:
+        raise ChannelClosedError("field has no sources")
+
+
+class PrefixedReader:
+    """Gives a field's initial values before anything from its source."""
+
+    def __init__(self, values: _t.Iterable[_t.Any], inner: Reader) -> None:
+        self._values = deque(values)
+        self._inner = inner
+
+    def try_recv(self) -> _t.Any:
+        if self._values:
+            return self._values.popleft()
+        return self._inner.try_recv()
+
+    async def recv(self) -> _t.Any:
+        if self._values:
+            return self._values.popleft()
+        return await self._inner.recv()
+
+
+class MergedReader:
+    """Fan-in: one field fed by several channels.
+
+    Each item from any source is delivered once, in arrival order; the field closes only
+    when every source has closed.
+    """
+
+    def __init__(self, channels: _t.Sequence[Channel]) -> None:
+        self._open = list(channels)
+        self._next = 0
+
+    def try_recv(self) -> _t.Any:
+        channels = self._open
+        count = len(channels)
+        for offset in range(count):
+            index = (self._next + offset) % count
+            item = channels[index].try_recv()
+            if item is not EMPTY:
+                self._next = (index + 1) % count
+                return item
+        return EMPTY
+
+    async def recv(self) -> _t.Any:
+        loop = asyncio.get_running_loop()
+        while True:
+            item = self.try_recv()
+            if item is not EMPTY:
+                return item
+            self._open = [channel for channel in self._open if not channel.is_closed]
+            if not self._open:
+                raise ChannelClosedError("every source of the field closed")
+            self._next %= len(self._open)
+            waiter: asyncio.Future[None] = loop.create_future()
+            for channel in self._open:
+                if not channel.add_waiter(waiter):
+                    raise IOSetupError(
+                        f"{type(channel).__name__} cannot feed a field with several sources:"
+                        " it does not implement Channel.add_waiter"
+                    )
+            await waiter

@@ -1,0 +1,239 @@
+"""`Component`: the base class of every model building block."""
+
+from __future__ import annotations
+
+from abc import ABC
+import functools
+import inspect
+import re
+import typing as _t
+
+from plugboard.component.io_controller import IOController
+from plugboard.exceptions import IOSetupError, IOStreamClosedError
+from plugboard.schemas import COMPONENT_NAME_PATTERN, ComponentArgsDict, Status
+
+
+if _t.TYPE_CHECKING:
+    from plugboard.state import StateBackend
+
+_NAME = re.compile(COMPONENT_NAME_PATTERN)
+_COMMON_ARGS = frozenset(ComponentArgsDict.__annotations__)
+_StepFn = _t.Callable[["Component"], _t.Awaitable[None]]
+
+
+class Component(ABC):
+    """A stateful building block of a model.
+
+    Subclasses declare their fields with a class attribute `io = IOController(...)`, implement
+    `step()` (and optionally `init()` and `destroy()`), and take their own constructor
+    arguments plus `**kwargs: Unpack[ComponentArgsDict]` passed on to `super().__init__`.
+
+    During a step, inputs are read as attributes (`self.in_1`) and outputs are set as
+    attributes (`self.out_1 = value`); the framework reads every input before the step and
+    sends every output after it.
+
+    Args:
+        name: Unique name of the component in its process.
+        initial_values: Values fed to input fields before anything arrives on their channels,
+            e.g. to start a feedback loop.
+        parameters: Free parameters; the process's parameters are merged under these.
+        state: A state backend to record the component in (usually set by the process).
+        constraints: Free constraints, kept with the component.
+    """
+
+    io: IOController = IOController()
+    """The component's declared fields (merged with those of its base classes)."""
+    exports: _t.ClassVar[list[str] | None] = None
+    """Names of attributes recorded in the state backend besides the IO fields."""
+
+    _io_declared: _t.ClassVar[bool] = False
+    _step_wrapped: _t.ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: _t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own_io = cls.__dict__.get("io")
+        if own_io is not None:
+            if not isinstance(own_io, IOController):
+                raise IOSetupError(f"{cls.__qualname__}.io must be an IOController")
+            parent_io = _parent_io(cls)
+            cls.io = own_io.merged_with(parent_io) if parent_io is not None else own_io
+            cls._io_declared = True
+            _check_field_names(cls)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_plugboard_wrapped", False):
+            cls.step = _wrap_step(step)  # type: ignore[method-assign]
+
+    def __new__(cls, *args: _t.Any, **kwargs: _t.Any) -> _t.Self:
+        self = super().__new__(cls)
+        # Kept so that a process can be written back out as YAML with the same arguments.
+        self._init_args = (args, kwargs)
+        return self
+
+    def __init__(self, **kwargs: _t.Unpack[ComponentArgsDict]) -> None:
+        unknown = kwargs.keys() - _COMMON_ARGS
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}() got unexpected arguments: {', '.join(sorted(unknown))}"
+            )
+        name = kwargs.get("name")
+        if not isinstance(name, str) or _NAME.match(name) is None:
+            raise IOSetupError(
+                f"invalid component name {name!r}: names start with a letter or underscore"
+                " and contain only letters, digits, '_' and '-'"
+            )
+        cls = type(self)
+        if not cls._io_declared:
+            raise IOSetupError(
+                f"{cls.__qualname__} declares no IO: add a class attribute"
+                " `io = IOController(inputs=[...], outputs=[...])`"
+            )
+        self.name: str = name
+        self.initial_values: dict[str, list[_t.Any]] = {
+            field: list(values) for field, values in (kwargs.get("initial_values") or {}).items()
+        }
+        self._own_parameters: dict[str, _t.Any] = dict(kwargs.get("parameters") or {})
+        self.parameters: dict[str, _t.Any] = dict(self._own_parameters)
+        self.constraints: dict[str, _t.Any] = dict(kwargs.get("constraints") or {})
+        self._state: StateBackend | None = kwargs.get("state")
+        self.status: Status = Status.CREATED
+        self.step_count: int = 0
+        self.error: BaseException | None = None
+        self._in_step = False
+        io = cls.io.bind(self)
+        self.io: IOController = io
+        values = self.__dict__
+        for field in io._input_fields:
+            values[field] = None
+        for field in io._output_fields:
+            values[field] = None
+
+    @property
+    def id(self) -> str:
+        """The component's identifier (its name)."""
+        return self.name
+
+    @property
+    def state(self) -> StateBackend | None:
+        """The state backend the component is recorded in, if any."""
+        return self._state
+
+    def set_process_parameters(self, parameters: _t.Mapping[str, _t.Any]) -> None:
+        """Merges process-level parameters under the component's own (which win)."""
+        self.parameters = {**parameters, **self._own_parameters}
+
+    async def connect_state(self, state: StateBackend | None = None) -> None:
+        """Records the component in a state backend."""
+        if state is not None:
+            self._state = state
+        if self._state is not None:
+            await self._state.upsert_component(self)
+
+    async def init(self) -> None:
+        """Prepares the component before it runs: open files, connect to services."""
+
+    async def step(self) -> None:
+        """Takes one step: reads inputs, computes, sets outputs."""
+
+    async def run(self) -> None:
+        """Steps until the IO closes (inputs exhausted, or the component closed itself)."""
+        step = self.step
+        io = self.io
+        try:
+            while not io._stopped:
+                await step()
+        except IOStreamClosedError:
+            pass
+
+    async def destroy(self) -> None:
+        """Releases what `init()` acquired; always runs after the component ran or failed."""
+
+    def export(self) -> dict[str, _t.Any]:
+        """Returns the component as a spec dict: its import path and constructor arguments."""
+        return {"type": _type_path(type(self)), "args": self._export_args()}
+
+    def _export_args(self) -> dict[str, _t.Any]:
+        args, kwargs = self._init_args
+        if args:
+            bound = inspect.signature(type(self).__init__).bind_partial(None, *args, **kwargs)
+            merged = dict(bound.arguments)
+            merged.pop(next(iter(merged)))
+            extra = merged.pop("kwargs", {})
+            kwargs = {**merged, **extra}
+        return {key: value for key, value in kwargs.items() if key != "state"}
+
+    def io_values(self) -> dict[str, dict[str, _t.Any]]:
+        """Returns the latest value of every input and output field."""
+        values = self.__dict__
+        return {
+            "inputs": {field: values.get(field) for field in self.io._input_fields},
+            "outputs": {field: values.get(field) for field in self.io._output_fields},
+        }
+
+    def exported_values(self) -> dict[str, _t.Any]:
+        """Returns the attributes named in `exports`."""
+        return {name: getattr(self, name, None) for name in (self.exports or [])}
+
+    def __getattr__(self, name: str) -> _t.Any:
+        # Only reached when normal lookup fails: say which fields do exist.
+        if name.startswith("__") or "io" not in self.__dict__:
+            raise AttributeError(name)
+        io = self.__dict__["io"]
+        raise AttributeError(
+            f"{type(self).__name__} '{self.__dict__.get('name', '?')}' has no attribute"
+            f" '{name}' (inputs: {', '.join(io.inputs) or 'none'};"
+            f" outputs: {', '.join(io.outputs) or 'none'})"
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.__dict__.get('name')!r})"
+
+
+def _parent_io(cls: type) -> IOController | None:
+    for base in cls.__mro__[1:]:
+        if base is Component:
+            return None
+        if isinstance(base, type) and issubclass(base, Component) and base._io_declared:
+            return base.io
+    return None
+
+
+_RESERVED = frozenset(
+    {"name", "io", "id", "state", "status", "parameters", "initial_values", "constraints",
+     "error", "step_count", "exports"}
+)
+
+
+def _check_field_names(cls: type[Component]) -> None:
+    for field in [*cls.io.inputs, *cls.io.outputs]:
+        if field in _RESERVED or field.startswith("_") or callable(getattr(cls, field, None)):
+            raise IOSetupError(
+                f"{cls.__qualname__}: field name '{field}' clashes with a Component attribute"
+            )
+
+
+def _wrap_step(step: _StepFn) -> _StepFn:
+    @functools.wraps(step)
+    async def wrapped(self: Component) -> None:
+        if self._in_step:
+            # A subclass calling super().step(): the outer call already does the IO.
+            await step(self)
+            return
+        io = self.io
+        await io.read()
+        self._in_step = True
+        try:
+            await step(self)
+        finally:
+            self._in_step = False
+        await io.write()
+        self.step_count += 1
+
+    wrapped._plugboard_wrapped = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def _type_path(cls: type) -> str:
+    path = getattr(cls, "_plugboard_type_path", None)
+    if isinstance(path, str):
+        return path
+    return f"{cls.__module__}.{cls.__qualname__}"

@@ -1,0 +1,42 @@
+"""Links components running on one event loop."""
+
+from __future__ import annotations
+
+import typing as _t
+
+from plugboard.connector.asyncio_channel import DEFAULT_BUFFER_SIZE, AsyncioChannel
+from plugboard.connector.channel import Channel
+from plugboard.connector.connector import Connector
+from plugboard.schemas import ConnectorSpec
+
+
+class AsyncioConnector(Connector):
+    """A link between components of one process, carried by an in-memory `AsyncioChannel`.
+
+    Args:
+        spec: Which output feeds which input.
+        buffer_size: How many messages may wait in the link before the sender waits.
+    """
+
+    def __init__(self, spec: ConnectorSpec, buffer_size: int = DEFAULT_BUFFER_SIZE) -> None:
+        super().__init__(spec, buffer_size=buffer_size)
+        self._buffer_size = buffer_size
+        self._channel: AsyncioChannel | None = None
+
+    def _get_channel(self) -> AsyncioChannel:
+        if self._channel is None:
+            self._channel = AsyncioChannel(maxsize=self._buffer_size)
+        return self._channel
+
+    async def connect_send(self) -> Channel:
+        """Returns the sending end (the same in-memory channel as the receiving end)."""
+        return self._get_channel()
+
+    async def connect_recv(self) -> Channel:
+        """Returns the receiving end (the same in-memory channel as the sending end)."""
+        return self._get_channel()
+
+    def __getstate__(self) -> dict[str, _t.Any]:
+        state = self.__dict__.copy()
+        state["_channel"] = None
+        return state

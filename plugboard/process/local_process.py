@@ -1,0 +1,153 @@
+"""`LocalProcess`: every component as one task on the current event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import typing as _t
+
+from plugboard.component import Component
+from plugboard.connector import Connector
+from plugboard.exceptions import IOStreamClosedError, ProcessError
+from plugboard.process.process import Process
+from plugboard.schemas import Status
+from plugboard.state.backend import now
+
+
+class LocalProcess(Process):
+    """Runs a model in this Python process, each component as one task in a `TaskGroup`.
+
+    A component that raises ends the run at once: the others are cancelled, every
+    `destroy()` still runs (through `async with` or `destroy()`), and `run()` raises one
+    `ProcessError` naming the component, chained to the original exception.
+    """
+
+    _initialised = False
+
+    async def init(self) -> None:
+        """Opens the state backend, connects every component and runs their `init()`."""
+        if self._initialised:
+            return
+        self._init_started: set[str] = set()
+        await self._state.init()
+        self.status = Status.INIT
+        await self._state.upsert_process(self)
+        by_component: dict[str, list[Connector]] = {name: [] for name in self.components}
+        for connector in self.connectors.values():
+            spec = connector.spec
+            by_component[spec.source.entity].append(connector)
+            if spec.target.entity != spec.source.entity:
+                by_component[spec.target.entity].append(connector)
+        for component in self.components.values():
+            component.set_process_parameters(self.parameters)
+            component._state = self._state
+            await component.io.connect(by_component[component.name])
+        for component in self.components.values():
+            self._init_started.add(component.name)
+            try:
+                await component.init()
+            except Exception as exc:
+                await self._fail([component], exc)
+            component.status = Status.INIT
+        await self._state.upsert_process(self, with_components=True)
+        self._initialised = True
+
+    async def step(self) -> None:
+        """Steps every component once, in the order they were given."""
+        if not self._initialised:
+            await self.init()
+        for component in self.components.values():
+            try:
+                await component.step()
+            except IOStreamClosedError:
+                pass
+            except Exception as exc:
+                await self._fail([component], exc)
+
+    async def run(self) -> None:
+        """Runs until every component has finished.
+
+        Raises:
+            ProcessError: A component raised; it is named, and its exception is the cause.
+        """
+        if not self._initialised:
+            await self.init()
+        self.status = Status.RUNNING
+        self.started_at = now()
+        for component in self.components.values():
+            component.status = Status.RUNNING
+        await self._state.upsert_process(self, with_components=True)
+        failed: list[Component] = []
+        try:
+            async with asyncio.TaskGroup() as group:
+                for component in self.components.values():
+                    group.create_task(self._run_component(component, failed), name=component.name)
+        except BaseExceptionGroup:
+            if not failed:
+                raise
+        except asyncio.CancelledError:
+            await self._finish(Status.STOPPED)
+            raise
+        if failed:
+            first = failed[0]
+            assert first.error is not None
+            await self._fail(failed, first.error)
+        await self._finish(Status.COMPLETED)
+
+    async def _run_component(self, component: Component, failed: list[Component]) -> None:
+        try:
+            await component.run()
+        except asyncio.CancelledError:
+            component.status = Status.STOPPED
+            raise
+        except Exception as exc:
+            component.status = Status.FAILED
+            component.error = exc
+            failed.append(component)
+            raise
+        component.status = Status.COMPLETED
+        await component.io.close()
+
+    async def _finish(self, status: Status) -> None:
+        self.status = status
+        self.ended_at = now()
+        for component in self.components.values():
+            if not component.status.is_terminal:
+                component.status = Status.STOPPED
+        await self._state.upsert_process(self, with_components=True)
+
+    async def _fail(self, failed: list[Component], error: BaseException) -> _t.NoReturn:
+        for component in failed:
+            component.status = Status.FAILED
+            if component.error is None:
+                component.error = error
+        await self._finish(Status.FAILED)
+        raise ProcessError(
+            self.name, failed[0].name, error, others=[c.name for c in failed[1:]]
+        ) from error
+
+    async def destroy(self) -> None:
+        """Runs every component's `destroy()`, records the final state, closes the backend.
+
+        Every `destroy()` runs even if some raise; the first such error is raised afterwards.
+        """
+        errors: list[tuple[Component, Exception]] = []
+        started = getattr(self, "_init_started", set())
+        for component in self.components.values():
+            if component.name not in started:
+                continue
+            try:
+                await component.destroy()
+            except Exception as exc:
+                errors.append((component, exc))
+        try:
+            if self._initialised:
+                await self._state.upsert_process(self, with_components=True)
+        finally:
+            await self._state.destroy()
+            self._initialised = False
+            self._init_started = set()
+        if errors:
+            component, exc = errors[0]
+            raise ProcessError(
+                self.name, component.name, exc, others=[c.name for c, _ in errors[1:]]
+            ) from exc

@@ -1,0 +1,173 @@
+"""`Process`: components and the links between them, run as one model."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+import typing as _t
+
+import yaml
+
+from plugboard.component import Component
+from plugboard.connector import AsyncioConnector, Connector
+from plugboard.exceptions import ValidationError
+from plugboard.schemas import ConnectorSpec, Status
+from plugboard.schemas.graph import GraphNode, check_graph
+from plugboard.schemas.problems import render
+from plugboard.state import DictStateBackend, StateBackend
+
+
+class Process(ABC):
+    """A model: named components and the connectors between them.
+
+    Construction only stores and checks the wiring; nothing is opened until `init()`.
+
+    Args:
+        components: The components.
+        connectors: The links between their fields.
+        name: Name of the process.
+        parameters: Parameters shared by every component (a component's own win).
+        state: Where to record the run; in memory by default.
+
+    Raises:
+        ValidationError: Duplicate names, connectors naming unknown components or fields,
+            unconnected inputs or feedback loops without initial values.
+    """
+
+    def __init__(
+        self,
+        components: _t.Iterable[Component],
+        connectors: _t.Iterable[Connector] = (),
+        name: str | None = None,
+        parameters: dict[str, _t.Any] | None = None,
+        state: StateBackend | None = None,
+    ) -> None:
+        component_list = list(components)
+        connector_list = list(connectors)
+        _check_wiring(component_list, connector_list)
+        self.name: str = name or "process"
+        self.components: dict[str, Component] = {c.name: c for c in component_list}
+        self.connectors: dict[str, Connector] = {c.id: c for c in connector_list}
+        self.parameters: dict[str, _t.Any] = dict(parameters or {})
+        self._state: StateBackend = state if state is not None else DictStateBackend()
+        self.status: Status = Status.CREATED
+        self.started_at: str | None = None
+        self.ended_at: str | None = None
+
+    @property
+    def state(self) -> StateBackend:
+        """The state backend recording this process."""
+        return self._state
+
+    @property
+    def job_id(self) -> str:
+        """The job this run belongs to."""
+        return self._state.job_id
+
+    @property
+    def id(self) -> str:
+        """Unique id of this process within its job: `job_id:name`."""
+        return f"{self._state.job_id}:{self.name}"
+
+    @abstractmethod
+    async def init(self) -> None:
+        """Connects the components and runs their `init()`."""
+
+    @abstractmethod
+    async def step(self) -> None:
+        """Steps every component once."""
+
+    @abstractmethod
+    async def run(self) -> None:
+        """Runs every component until the model's work ends."""
+
+    @abstractmethod
+    async def destroy(self) -> None:
+        """Runs every component's `destroy()` and closes the state backend."""
+
+    async def __aenter__(self) -> _t.Self:
+        try:
+            await self.init()
+        except BaseException:
+            await self.destroy()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.destroy()
+
+    def export(self) -> dict[str, _t.Any]:
+        """Returns the process as a `ProcessSpec`-shaped dict."""
+        connectors = list(self.connectors.values())
+        builder: dict[str, _t.Any] = {}
+        if connectors:
+            first = connectors[0]
+            cls = type(first)
+            if cls is not AsyncioConnector or first._kwargs != _default_kwargs(first):
+                builder = {"type": _public_path(cls), "args": dict(first._kwargs)}
+        args: dict[str, _t.Any] = {}
+        if self.name != "process":
+            args["name"] = self.name
+        args["components"] = [c.export() for c in self.components.values()]
+        args["connectors"] = [c.export() for c in connectors]
+        if self.parameters:
+            args["parameters"] = self.parameters
+        if not isinstance(self._state, DictStateBackend) or self._state.export()["args"]:
+            args["state"] = self._state.export()
+        spec: dict[str, _t.Any] = {}
+        if type(self).__module__ != "plugboard.process.local_process":
+            spec["type"] = _public_path(type(self))
+        if builder:
+            spec["connector_builder"] = builder
+        spec["args"] = args
+        return spec
+
+    def dump(self, path: str | Path) -> None:
+        """Writes the process as a YAML configuration file that `ProcessBuilder` can rebuild.
+
+        Raises:
+            ValueError: An argument of a component cannot be written as YAML.
+        """
+        data = {"plugboard": {"process": self.export()}}
+        try:
+            text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        except yaml.representer.RepresenterError as exc:
+            raise ValueError(
+                f"cannot write process '{self.name}' as YAML: {exc.args[-1]!r} is not a"
+                " plain value (use numbers, strings, lists and dicts as arguments)"
+            ) from None
+        Path(path).write_text(text, encoding="utf-8")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, components={len(self.components)})"
+
+
+def _default_kwargs(connector: Connector) -> dict[str, _t.Any]:
+    probe = type(connector)(spec=connector.spec)
+    return probe._kwargs
+
+
+def _public_path(cls: type) -> str:
+    module = cls.__module__
+    if module.startswith("plugboard."):
+        package = ".".join(module.split(".")[:2])
+        if getattr(__import__(package, fromlist=["_"]), cls.__qualname__, None) is cls:
+            module = package
+    return f"{module}.{cls.__qualname__}"
+
+
+def _check_wiring(components: list[Component], connectors: list[Connector]) -> None:
+    nodes = [
+        GraphNode(
+            name=c.name,
+            type_name=type(c).__name__,
+            inputs=c.io.inputs,
+            outputs=c.io.outputs,
+            primed=[f for f, values in c.initial_values.items() if values],
+        )
+        for c in components
+    ]
+    specs: list[ConnectorSpec] = [c.spec for c in connectors]
+    problems = check_graph(nodes, specs)
+    if problems:
+        raise ValidationError(render(problems))

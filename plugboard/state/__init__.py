@@ -1,0 +1,8 @@
+"""State backends: where runs record their jobs, statuses and latest values."""
+
+from plugboard.state.backend import StateBackend, new_job_id
+from plugboard.state.dict_backend import DictStateBackend
+from plugboard.state.sqlite_backend import SqliteStateBackend
+
+
+__all__ = ["DictStateBackend", "SqliteStateBackend", "StateBackend", "new_job_id"]

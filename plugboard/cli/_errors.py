@@ -24,6 +24,6 @@ def fail(lines: _t.Sequence[str] | str, code: int, error: BaseException | None =
     typer.secho(f"Error: {first}", err=True, fg=typer.colors.RED)
     for line in rest:
         typer.echo(line, err=True)
-    if not debug and error is not None:
+    if not debug and error is not None and code == RUN_FAILED:
         typer.echo("(run with --debug for the traceback)", err=True)
     raise typer.Exit(code)

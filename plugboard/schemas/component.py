@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 if _t.TYPE_CHECKING:
@@ -28,10 +30,20 @@ class ComponentArgsSpec(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    name: str = Field(pattern=COMPONENT_NAME_PATTERN)
+    name: str
     initial_values: dict[str, list[_t.Any]] = Field(default_factory=dict)
     parameters: dict[str, _t.Any] = Field(default_factory=dict)
     constraints: dict[str, _t.Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        if re.match(COMPONENT_NAME_PATTERN, value) is None:
+            raise ValueError(
+                f"invalid component name {value!r}: names start with a letter or underscore"
+                " and contain only letters, digits, '_' and '-'"
+            )
+        return value
 
 
 class ComponentSpec(BaseModel):

@@ -10,7 +10,7 @@ import pydantic
 import yaml
 
 from plugboard.exceptions import ValidationError
-from plugboard.schemas.problems import Loc, Problem, render
+from plugboard.schemas.problems import Loc, Problem, dotted, render
 from plugboard.schemas.process import ConfigSpec
 
 
@@ -78,16 +78,19 @@ def schema_problems(error: pydantic.ValidationError) -> list[Problem]:
     problems = []
     for item in error.errors(include_url=False):
         loc = tuple(part for part in item["loc"] if not _is_union_tag(part))
-        where = ".".join(str(p) for p in loc)
+        where = dotted(loc)
         kind = item["type"]
         if kind == "extra_forbidden":
             message = f"unknown field '{loc[-1]}'" + (
-                f" in {'.'.join(str(p) for p in loc[:-1])}" if len(loc) > 1 else ""
+                f" in {dotted(loc[:-1])}" if len(loc) > 1 else ""
             )
         elif kind == "missing":
             message = f"missing field '{where}'"
         else:
-            message = f"{where}: {item['msg']}" if where else item["msg"]
+            text = item["msg"]
+            if text.startswith("Value error, "):
+                text = text[len("Value error, ") :]
+            message = f"{where}: {text}" if where else text
         problems.append(Problem(loc, message))
     return problems
 

@@ -43,15 +43,15 @@ def render(
     lines: _t.Mapping[Loc, int] | None = None,
 ) -> list[str]:
     """Renders problems as `file:line: message`, finding each line from its location."""
-    rendered = []
-    for problem in problems:
+    located = []
+    for order, problem in enumerate(problems):
         where = source or ""
-        if lines is not None:
-            line = _nearest_line(problem.loc, lines)
-            if line is not None:
-                where = f"{where}:{line}" if where else f"line {line}"
-        rendered.append(f"{where}: {problem.message}" if where else problem.message)
-    return rendered
+        line = _nearest_line(problem.loc, lines) if lines is not None else None
+        if line is not None:
+            where = f"{where}:{line}" if where else f"line {line}"
+        text = f"{where}: {problem.message}" if where else problem.message
+        located.append((line or 0, order, text))
+    return [text for _, _, text in sorted(located)]
 
 
 def _nearest_line(loc: Loc, lines: _t.Mapping[Loc, int]) -> int | None:

@@ -1,0 +1,5 @@
+"""Benchmarks: plugboard against a plain-asyncio floor of the same topology.
+
+Run with `uv run python -m tests.benchmarks` (see `docs/performance.md`). Importing this
+package imports nothing from plugboard, so that subprocess measurements of the floor stay clean.
+"""

@@ -1,0 +1,81 @@
+"""The vocabulary of the suite: options, targets, metrics, cases and scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+import contextlib
+from dataclasses import dataclass, field
+import typing as _t
+
+
+Sample = dict[str, float]
+"""One round's measurements: metric key -> value."""
+
+Runner = Callable[[], Sample]
+"""Runs one round of one side (ours or floor) and returns its measurements."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a run of the suite is configured."""
+
+    quick: bool = False
+    rounds: int = 5
+    warmup: int = 1
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a metric must achieve: an absolute ceiling, a ceiling on ours/floor, or both."""
+
+    max_value: float | None = None
+    max_ratio: float | None = None
+
+    def met(self, value: float, ratio: float | None) -> bool:
+        """Whether a median `value` (and its ratio to the floor) meets the target."""
+        if self.max_value is not None and value > self.max_value:
+            return False
+        return not (self.max_ratio is not None and (ratio is None or ratio > self.max_ratio))
+
+    def describe(self, unit: str) -> str:
+        """The target as table text, e.g. `<= 5 us, <= 2.5x`."""
+        parts = []
+        if self.max_value is not None:
+            parts.append(f"<= {self.max_value:g} {unit}")
+        if self.max_ratio is not None:
+            parts.append(f"<= {self.max_ratio:g}x")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One reported quantity of a case; each metric becomes one table row."""
+
+    key: str
+    unit: str
+    label: str
+    target: Target | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One size of one scenario: two runners measured round by round, interleaved."""
+
+    size: str
+    ours: Runner
+    floor: Runner
+    metrics: tuple[Metric, ...]
+    params: Mapping[str, _t.Any] = field(default_factory=dict)
+
+
+CaseFactory = Callable[[Options, contextlib.ExitStack], list[Case]]
+"""Builds a scenario's cases; set-up that needs undoing registers its clean-up on the stack."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named family of cases."""
+
+    name: str
+    description: str
+    cases: CaseFactory

@@ -49,9 +49,7 @@ def import_object(path: str) -> _t.Any:
             try:
                 obj = getattr(obj, attr)
             except AttributeError:
-                raise ImportPathError(
-                    f"module '{module_name}' has no attribute '{attr}'"
-                ) from None
+                raise ImportPathError(f"module '{module_name}' has no attribute '{attr}'") from None
         return obj
     raise ImportPathError(f"no module named '{parts[0]}' ({error})")
 

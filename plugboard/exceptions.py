@@ -33,7 +33,7 @@ class UnrecognisedEventError(PlugboardError):
     """An event arrived at a component that has no handler for its type."""
 
 
-class NoMoreDataException(PlugboardError):  # noqa: N818 - published name
+class NoMoreDataException(PlugboardError):
     """A data source has no more data to give."""
 
 

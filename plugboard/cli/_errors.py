@@ -14,7 +14,12 @@ RUN_FAILED = 1
 INTERRUPTED = 130
 
 
-def fail(lines: _t.Sequence[str] | str, code: int, error: BaseException | None = None, debug: bool = False) -> _t.NoReturn:
+def fail(
+    lines: _t.Sequence[str] | str,
+    code: int,
+    error: BaseException | None = None,
+    debug: bool = False,
+) -> _t.NoReturn:
     """Prints an error (with the traceback under `--debug`) to stderr and exits with `code`."""
     if debug and error is not None:
         traceback.print_exception(error, file=sys.stderr)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from abc import ABC
 import functools
 import inspect
 import re
@@ -18,10 +17,10 @@ if _t.TYPE_CHECKING:
 
 _NAME = re.compile(COMPONENT_NAME_PATTERN)
 _COMMON_ARGS = frozenset(ComponentArgsDict.__annotations__)
-_StepFn = _t.Callable[["Component"], _t.Awaitable[None]]
+_StepFn = _t.Callable[["Component"], _t.Coroutine[_t.Any, _t.Any, None]]
 
 
-class Component(ABC):
+class Component:
     """A stateful building block of a model.
 
     Subclasses declare their fields with a class attribute `io = IOController(...)`, implement
@@ -46,6 +45,7 @@ class Component(ABC):
     exports: _t.ClassVar[list[str] | None] = None
     """Names of attributes recorded in the state backend besides the IO fields."""
 
+    _init_args: tuple[tuple[_t.Any, ...], dict[str, _t.Any]]
     _io_declared: _t.ClassVar[bool] = False
     _step_wrapped: _t.ClassVar[bool] = False
 
@@ -61,9 +61,10 @@ class Component(ABC):
             _check_field_names(cls)
         step = cls.__dict__.get("step")
         if step is not None and not getattr(step, "_plugboard_wrapped", False):
-            cls.step = _wrap_step(step)  # type: ignore[method-assign]
+            setattr(cls, "step", _wrap_step(step))  # noqa: B010 - replaces the method
 
     def __new__(cls, *args: _t.Any, **kwargs: _t.Any) -> _t.Self:
+        """Creates the component, remembering its constructor arguments for `export()`."""
         self = super().__new__(cls)
         # Kept so that a process can be written back out as YAML with the same arguments.
         self._init_args = (args, kwargs)
@@ -198,8 +199,19 @@ def _parent_io(cls: type) -> IOController | None:
 
 
 _RESERVED = frozenset(
-    {"name", "io", "id", "state", "status", "parameters", "initial_values", "constraints",
-     "error", "step_count", "exports"}
+    {
+        "name",
+        "io",
+        "id",
+        "state",
+        "status",
+        "parameters",
+        "initial_values",
+        "constraints",
+        "error",
+        "step_count",
+        "exports",
+    }
 )
 
 

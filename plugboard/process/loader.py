@@ -8,8 +8,8 @@ import typing as _t
 from plugboard.exceptions import ValidationError
 from plugboard.process.builder import ProcessBuilder
 from plugboard.process.process import Process
-from plugboard.schemas.overrides import apply_overrides
 from plugboard.schemas.loading import LoadedConfig, load_config_data, parse_yaml
+from plugboard.schemas.overrides import apply_overrides
 
 
 _PROCESS_LOC = ("plugboard", "process")

@@ -131,7 +131,7 @@ class LocalProcess(Process):
         Every `destroy()` runs even if some raise; the first such error is raised afterwards.
         """
         errors: list[tuple[Component, Exception]] = []
-        started = getattr(self, "_init_started", set())
+        started: set[str] = getattr(self, "_init_started", set())
         for component in self.components.values():
             if component.name not in started:
                 continue
@@ -147,7 +147,7 @@ class LocalProcess(Process):
             self._initialised = False
             self._init_started = set()
         if errors:
-            component, exc = errors[0]
+            first, error = errors[0]
             raise ProcessError(
-                self.name, component.name, exc, others=[c.name for c, _ in errors[1:]]
-            ) from exc
+                self.name, first.name, error, others=[c.name for c, _ in errors[1:]]
+            ) from error

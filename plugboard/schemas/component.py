@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import typing as _t
-
 import re
+import typing as _t
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 

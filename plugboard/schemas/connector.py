@@ -38,9 +38,7 @@ class ConnectorSocket(BaseModel):
         if isinstance(value, str):
             match = _SOCKET.match(value)
             if match is None:
-                raise ValueError(
-                    f"'{value}' is not of the form 'component_name.field_name'"
-                )
+                raise ValueError(f"'{value}' is not of the form 'component_name.field_name'")
             return {"entity": match.group(1), "descriptor": match.group(2)}
         return value
 

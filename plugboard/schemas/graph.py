@@ -26,7 +26,9 @@ class GraphNode(_t.NamedTuple):
     primed: _t.Collection[str]
 
 
-def check_graph(nodes: _t.Sequence[GraphNode], connectors: _t.Sequence[ConnectorSpec]) -> list[Problem]:
+def check_graph(
+    nodes: _t.Sequence[GraphNode], connectors: _t.Sequence[ConnectorSpec]
+) -> list[Problem]:
     """Finds every wiring problem of a process in one pass.
 
     Locations are relative to the process's `args`: `("components", i, ...)` and
@@ -57,7 +59,10 @@ def check_graph(nodes: _t.Sequence[GraphNode], connectors: _t.Sequence[Connector
         if spec.mode != "pipeline":
             continue
         ok = True
-        for end, fields_of, kind in (("source", "outputs", "output"), ("target", "inputs", "input")):
+        for end, fields_of, kind in (
+            ("source", "outputs", "output"),
+            ("target", "inputs", "input"),
+        ):
             socket = getattr(spec, end)
             if socket.entity not in index:
                 problems.append(
@@ -81,9 +86,7 @@ def check_graph(nodes: _t.Sequence[GraphNode], connectors: _t.Sequence[Connector
                 )
                 ok = False
         if spec.id in seen:
-            problems.append(
-                Problem(("connectors", j), f"connector {spec.id} is declared twice")
-            )
+            problems.append(Problem(("connectors", j), f"connector {spec.id} is declared twice"))
         seen.setdefault(spec.id, j)
         if ok:
             connected.add((spec.target.entity, spec.target.descriptor))

@@ -46,7 +46,9 @@ def apply_overrides(data: _t.Any, overrides: _t.Sequence[str]) -> None:
         components = args["components"]
         by_name = {c["args"]["name"]: c for c in components}
     except (KeyError, TypeError):
-        raise ValidationError("cannot apply parameters: the file has no process components") from None
+        raise ValidationError(
+            "cannot apply parameters: the file has no process components"
+        ) from None
     errors = []
     for text in overrides:
         try:

@@ -91,9 +91,7 @@ class StateBackend(ABC):
     async def init(self) -> None:
         """Opens the backend and records the job."""
         await self._open()
-        await self._put_job(
-            {"job_id": self.job_id, "created_at": now(), "metadata": self.metadata}
-        )
+        await self._put_job({"job_id": self.job_id, "created_at": now(), "metadata": self.metadata})
 
     async def destroy(self) -> None:
         """Closes the backend."""
@@ -118,9 +116,7 @@ class StateBackend(ABC):
                 [component_record(c, process.id) for c in process.components.values()]
             )
 
-    async def upsert_component(
-        self, component: Component, process_id: str | None = None
-    ) -> None:
+    async def upsert_component(self, component: Component, process_id: str | None = None) -> None:
         """Records one component's status and latest values."""
         await self._put_components([component_record(component, process_id)])
 

@@ -93,7 +93,7 @@ class SqliteStateBackend(StateBackend):
     async def _get(self, kind: str, key: str) -> dict[str, _t.Any]:
         if kind not in _TABLES:
             raise ValueError(f"unknown record kind {kind!r}")
-        row = self._db().execute(f"SELECT data FROM {kind} WHERE key = ?", (key,)).fetchone()  # noqa: S608
+        row = self._db().execute(f"SELECT data FROM {kind} WHERE key = ?", (key,)).fetchone()
         if row is None:
             raise NotFoundError(f"no {kind} '{key}' in {self.db_path}")
         data: dict[str, _t.Any] = json.loads(row[0])

@@ -79,3 +79,9 @@ class Scenario:
     name: str
     description: str
     cases: CaseFactory
+
+
+def expect(what: str, got: int, want: int) -> None:
+    """Fails the round if a model did not do all its work (a benchmark of a broken run lies)."""
+    if got != want:
+        raise RuntimeError(f"{what}: expected {want}, got {got}")

@@ -13,9 +13,16 @@ from plugboard.state import SqliteStateBackend
 PLUGBOARD = str(Path(sys.executable).with_name("plugboard"))
 
 
-def plugboard(*args: str, cwd: Path | None = None, **kwargs: object) -> subprocess.CompletedProcess[str]:
+def plugboard(
+    *args: str, cwd: Path | None = None, **kwargs: object
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [PLUGBOARD, *args], cwd=cwd, capture_output=True, text=True, timeout=60, **kwargs  # type: ignore[call-overload]
+        [PLUGBOARD, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **kwargs,  # type: ignore[call-overload]
     )
 
 
@@ -104,9 +111,15 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     [
         ("plugboard: [oops\n", "model.yaml:2:1: YAML syntax error"),
         ("plugboard:\n  process:\n    args:\n      components: []\n", "model.yaml:4:"),
-        (CHAIN.replace("FailOn", "Missing"), "model.yaml:8: unknown type 'tests.components.Missing'"),
+        (
+            CHAIN.replace("FailOn", "Missing"),
+            "model.yaml:8: unknown type 'tests.components.Missing'",
+        ),
         (CHAIN.replace("bad: 99", "bad: 99, colour: red"), "unknown argument 'colour'"),
-        (CHAIN.replace("target: sink.inp", "target: sink.nope"), "Collect 'sink' has no input 'nope'"),
+        (
+            CHAIN.replace("target: sink.inp", "target: sink.nope"),
+            "Collect 'sink' has no input 'nope'",
+        ),
     ],
 )
 def test_user_errors_exit_2_with_a_short_located_message(
@@ -125,7 +138,9 @@ def test_missing_file_and_bad_parameter_exit_2(tmp_path: Path) -> None:
     result = plugboard("process", "run", str(tmp_path / "absent.yaml"))
     assert result.returncode == 2
     assert "file not found" in result.stderr
-    result = plugboard("process", "run", str(model(tmp_path, CHAIN)), "-p", "component.ghost.arg.x=1")
+    result = plugboard(
+        "process", "run", str(model(tmp_path, CHAIN)), "-p", "component.ghost.arg.x=1"
+    )
     assert result.returncode == 2
     assert "no component named 'ghost'" in result.stderr
     result = plugboard("process", "run", str(model(tmp_path, CHAIN)), "--log-level", "LOUD")
@@ -185,8 +200,8 @@ def test_sigint_stops_an_endless_run_cleanly(tmp_path: Path) -> None:
     assert "Interrupted" in stderr
     assert "Traceback" not in stderr
     assert "stopped" in stdout
-    import sqlite3
     import json
+    import sqlite3
 
     with sqlite3.connect(tmp_path / "state.db") as db:
         (data,) = db.execute("SELECT data FROM process WHERE key = 'Job_sigint:endless'").fetchone()

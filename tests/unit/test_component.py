@@ -75,7 +75,7 @@ async def test_super_step_does_not_read_inputs_twice() -> None:
 def test_reading_an_undeclared_attribute_raises_attribute_error() -> None:
     comp = Scale(name="s")
     assert comp.inp is None  # declared, no value yet
-    with pytest.raises(AttributeError, match="has no attribute 'imp'.*inputs: inp"):
+    with pytest.raises(AttributeError, match=r"has no attribute 'imp'.*inputs: inp"):
         _ = comp.imp  # type: ignore[attr-defined]
 
 

@@ -190,7 +190,9 @@ def test_wiring_errors_are_all_reported_at_construction() -> None:
                 Counter(name="p"),
                 Counter(name="q"),
             ],
-            connectors=links("s.out->c.inp", "s.nope->c.inp", "ghost.out->c.inp", "p.out->q.inp", "q.out->p.inp"),
+            connectors=links(
+                "s.out->c.inp", "s.nope->c.inp", "ghost.out->c.inp", "p.out->q.inp", "q.out->p.inp"
+            ),
         )
     text = "\n".join(info.value.errors)
     assert "duplicate component name 'c'" in text

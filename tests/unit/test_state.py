@@ -41,7 +41,9 @@ async def test_sqlite_state_outlives_a_failed_run(tmp_path: Path) -> None:
         record = await state.get_process("Job_sqlitetest:p")
         assert record["status"] == "failed"
         assert record["started_at"] and record["ended_at"]
-        components = {c["name"]: c for c in await state.get_process_components(record["process_id"])}
+        components = {
+            c["name"]: c for c in await state.get_process_components(record["process_id"])
+        }
         assert components["f"]["status"] == "failed"
         assert components["f"]["error"] == "ValueError: bad value 4"
         assert components["f"]["inputs"] == {"inp": 4}

@@ -44,7 +44,7 @@ def test_yaml_syntax_error_gives_file_line_and_column(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_one_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match="nope.yaml: file not found"):
+    with pytest.raises(ValidationError, match=r"nope\.yaml: file not found"):
         read_config(tmp_path / "nope.yaml")
 
 

@@ -1,0 +1,97 @@
+"""The plugboard side: minimal components built on the public API, and a timed run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+import time
+import typing as _t
+
+from plugboard.component import Component, IOController
+from plugboard.connector import AsyncioConnector
+from plugboard.process import LocalProcess
+from plugboard.schemas import ComponentArgsDict, ConnectorSpec
+from tests.benchmarks.scenarios._floor import bump
+
+
+class Source(Component):
+    """Emits 0..count-1 on `out`, then closes its IO."""
+
+    io = IOController(outputs=["out"])
+
+    def __init__(self, count: int, **kwargs: _t.Unpack[ComponentArgsDict]) -> None:
+        super().__init__(**kwargs)
+        self.count = count
+
+    async def init(self) -> None:
+        self._values = iter(range(self.count))
+
+    async def step(self) -> None:
+        try:
+            self.out = next(self._values)
+        except StopIteration:
+            await self.io.close()
+
+
+class Relay(Component):
+    """Passes `x` through to `out`."""
+
+    io = IOController(inputs=["x"], outputs=["out"])
+
+    async def step(self) -> None:
+        self.out = self.x
+
+
+class Sink(Component):
+    """Counts the values arriving on `x`."""
+
+    io = IOController(inputs=["x"])
+
+    async def init(self) -> None:
+        self.received = 0
+
+    async def step(self) -> None:
+        self.received += 1
+
+
+class Looper(Component):
+    """Feedback side A: passes `x` to `y` `iterations` times, then closes its IO."""
+
+    io = IOController(inputs=["x"], outputs=["y"])
+
+    def __init__(self, iterations: int, **kwargs: _t.Unpack[ComponentArgsDict]) -> None:
+        super().__init__(**kwargs)
+        self.iterations = iterations
+        self.done = 0
+
+    async def step(self) -> None:
+        if self.done >= self.iterations:
+            await self.io.close()
+            return
+        self.y = self.x
+        self.done += 1
+
+
+class Bumper(Component):
+    """Feedback side B: answers `inp` with `bump(inp)` on `out`."""
+
+    io = IOController(inputs=["inp"], outputs=["out"])
+
+    async def step(self) -> None:
+        self.out = bump(self.inp)
+
+
+def link(source: str, target: str) -> AsyncioConnector:
+    """An asyncio connector from `component.field` to `component.field`."""
+    return AsyncioConnector(spec=ConnectorSpec(source=source, target=target))
+
+
+async def timed_run(
+    components: Sequence[Component], connectors: Sequence[AsyncioConnector]
+) -> float:
+    """Builds a `LocalProcess`, initialises it, and returns the seconds `run()` took."""
+    process = LocalProcess(components=components, connectors=connectors)
+    async with process:
+        start = time.perf_counter()
+        await process.run()
+        return time.perf_counter() - start
+

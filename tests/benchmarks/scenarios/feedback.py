@@ -1,0 +1,65 @@
+"""Feedback loop: A sends `y` to B, B answers on A's `x` (primed with `initial_values`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from tests.benchmarks.core import Case, Metric, Options, Sample, Scenario, Target, expect
+from tests.benchmarks.scenarios import _floor
+from tests.benchmarks.scenarios._components import Bumper, Looper, link, timed_run
+
+
+METRIC_KEY = "us_per_iteration"
+
+
+def ours(iterations: int) -> Sample:
+    """One round of the loop on plugboard."""
+
+    async def main() -> Sample:
+        a = Looper(name="a", iterations=iterations, initial_values={"x": [0]})
+        b = Bumper(name="b")
+        seconds = await timed_run([a, b], [link("a.y", "b.inp"), link("b.out", "a.x")])
+        expect("feedback iterations", a.done, iterations)
+        expect("feedback answers", b.step_count, iterations)
+        return {METRIC_KEY: seconds * 1e6 / iterations}
+
+    return asyncio.run(main())
+
+
+def floor(iterations: int) -> Sample:
+    """One round of the loop on plain asyncio."""
+
+    async def main() -> Sample:
+        a_to_b, b_to_a = _floor.queue(), _floor.queue()
+        answered: list[int] = []
+        seconds = await _floor.run_tasks(
+            [
+                _floor.looper(b_to_a, a_to_b, iterations, initial=0),
+                _floor.bumper(a_to_b, b_to_a, answered),
+            ]
+        )
+        expect("feedback floor answers", answered[0], iterations)
+        return {METRIC_KEY: seconds * 1e6 / iterations}
+
+    return asyncio.run(main())
+
+
+def _cases(options: Options, stack: contextlib.ExitStack) -> list[Case]:
+    iterations = 2_000 if options.quick else 10_000
+    return [
+        Case(
+            size=f"N={iterations:,}",
+            ours=lambda: ours(iterations),
+            floor=lambda: floor(iterations),
+            metrics=(Metric(METRIC_KEY, "us", "per iteration", Target(max_value=12.0)),),
+            params={"iterations": iterations},
+        )
+    ]
+
+
+SCENARIO = Scenario(
+    name="feedback",
+    description="two-component feedback loop started by initial_values; us per iteration",
+    cases=_cases,
+)

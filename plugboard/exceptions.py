@@ -68,6 +68,10 @@ class ValidationError(PlugboardError):
         return "\n".join(lines)
 
 
+class FieldTypeError(PlugboardError, TypeError):
+    """A value sent on a typed field does not fit the field's type."""
+
+
 class ComponentError(PlugboardError):
     """A component raised while it ran.
 

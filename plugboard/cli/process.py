@@ -13,6 +13,9 @@ import typer
 from plugboard.cli._errors import INTERRUPTED, RUN_FAILED, USAGE_ERROR, fail
 
 
+_GRACE_SECONDS = 10.0
+"""After a first Ctrl-C, how long a graceful stop may take before the run is cancelled."""
+
 process_app = typer.Typer(help="Run, validate and draw process models.", no_args_is_help=True)
 
 FileArg = _t.Annotated[
@@ -36,6 +39,14 @@ def run(
             "parameter.<field>. Repeatable.",
         ),
     ] = None,
+    max_steps: _t.Annotated[
+        int | None,
+        typer.Option("--max-steps", min=1, help="Stop each source after N steps."),
+    ] = None,
+    timeout: _t.Annotated[
+        float | None,
+        typer.Option("--timeout", min=0, help="Stop the model gracefully after S seconds."),
+    ] = None,
     log_level: _t.Annotated[
         str, typer.Option("--log-level", help="Logging level: DEBUG, INFO, WARNING, ERROR.")
     ] = "WARNING",
@@ -53,16 +64,35 @@ def run(
         fail(exc.errors, USAGE_ERROR, exc, debug)
     display = RunDisplay(process)
 
+    interrupted = False
+
+    def on_signal(task: asyncio.Task[None]) -> None:
+        nonlocal interrupted
+        if interrupted:
+            task.cancel()
+            return
+        interrupted = True
+        typer.secho(
+            "Stopping gracefully (press Ctrl-C again to cancel at once)...",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
+        process.stop()
+        asyncio.get_running_loop().call_later(_GRACE_SECONDS, task.cancel)
+
     async def main() -> None:
         task = asyncio.current_task()
         assert task is not None
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, on_signal, task)
         async with display, process:
-            await process.run()
+            await process.run(max_steps=max_steps, timeout=timeout)
 
     try:
         asyncio.run(main())
+        if interrupted:
+            raise asyncio.CancelledError
     except (KeyboardInterrupt, asyncio.CancelledError):
         display.summary()
         typer.secho(
@@ -105,7 +135,7 @@ def diagram(file: FileArg, debug: DebugOpt = False) -> None:
         loaded = read_config(file)
     except ValidationError as exc:
         fail(exc.errors, USAGE_ERROR, exc, debug)
-    typer.echo(MermaidDiagram.from_spec(loaded.spec.plugboard.process).diagram)
+    typer.echo(MermaidDiagram.from_spec(loaded.spec.plugboard.process, loaded.base_dir).diagram)
 
 
 def _configure_logging(level: str, debug: bool) -> None:

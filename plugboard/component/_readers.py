@@ -13,19 +13,29 @@ from plugboard.exceptions import ChannelClosedError, IOSetupError
 class Reader(_t.Protocol):
     """What the IO controller needs from an input field's source."""
 
+    @property
+    def is_closed(self) -> bool: ...
+
     def try_recv(self) -> _t.Any: ...
 
     async def recv(self) -> _t.Any: ...
 
+    def add_waiter(self, waiter: asyncio.Future[None]) -> bool: ...
+
 
 class ExhaustedReader:
     """A field with no sources: it is closed from the start."""
+
+    is_closed = True
 
     def try_recv(self) -> _t.Any:
         return EMPTY
 
     async def recv(self) -> _t.Any:
         raise ChannelClosedError("field has no sources")
+
+    def add_waiter(self, waiter: asyncio.Future[None]) -> bool:
+        return True
 
 
 class PrefixedReader:
@@ -45,6 +55,17 @@ class PrefixedReader:
             return self._values.popleft()
         return await self._inner.recv()
 
+    @property
+    def is_closed(self) -> bool:
+        return not self._values and self._inner.is_closed
+
+    def add_waiter(self, waiter: asyncio.Future[None]) -> bool:
+        if self._values:
+            if not waiter.done():
+                waiter.set_result(None)
+            return True
+        return self._inner.add_waiter(waiter)
+
 
 class MergedReader:
     """Fan-in: one field fed by several channels.
@@ -56,6 +77,13 @@ class MergedReader:
     def __init__(self, channels: _t.Sequence[Channel]) -> None:
         self._open = list(channels)
         self._next = 0
+
+    @property
+    def is_closed(self) -> bool:
+        return all(channel.is_closed for channel in self._open)
+
+    def add_waiter(self, waiter: asyncio.Future[None]) -> bool:
+        return all([channel.add_waiter(waiter) for channel in self._open])
 
     def try_recv(self) -> _t.Any:
         channels = self._open

@@ -7,7 +7,8 @@ import inspect
 import re
 import typing as _t
 
-from plugboard.component.io_controller import IOController
+from plugboard.component.io_controller import BoundHandler, IOController
+from plugboard.events.event import handler_info
 from plugboard.exceptions import IOSetupError, IOStreamClosedError
 from plugboard.schemas import COMPONENT_NAME_PATTERN, ComponentArgsDict, Status
 
@@ -47,6 +48,7 @@ class Component:
 
     _init_args: tuple[tuple[_t.Any, ...], dict[str, _t.Any]]
     _io_declared: _t.ClassVar[bool] = False
+    _event_handlers: _t.ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}
     _step_wrapped: _t.ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: _t.Any) -> None:
@@ -59,6 +61,7 @@ class Component:
             cls.io = own_io.merged_with(parent_io) if parent_io is not None else own_io
             cls._io_declared = True
             _check_field_names(cls)
+        cls._event_handlers = _collect_handlers(cls)
         step = cls.__dict__.get("step")
         if step is not None and not getattr(step, "_plugboard_wrapped", False):
             setattr(cls, "step", _wrap_step(step))  # noqa: B010 - replaces the method
@@ -98,15 +101,37 @@ class Component:
         self._state: StateBackend | None = kwargs.get("state")
         self.status: Status = Status.CREATED
         self.step_count: int = 0
+        self.max_steps: int | None = None
         self.error: BaseException | None = None
         self._in_step = False
-        io = cls.io.bind(self)
+        io = cls.io.bind(self, self._bind_handlers())
         self.io: IOController = io
         values = self.__dict__
         for field in io._input_fields:
             values[field] = None
         for field in io._output_fields:
             values[field] = None
+
+    def _bind_handlers(self) -> dict[str, BoundHandler]:
+        cls = type(self)
+        handlers = cls._event_handlers
+        inputs = cls.io._input_fields
+        bound: dict[str, BoundHandler] = {}
+        for event in cls.io.input_events:
+            entry = handlers.get(event.type)
+            if entry is None:
+                raise IOSetupError(
+                    f"{cls.__qualname__} '{self.name}' subscribes to event '{event.type}' but"
+                    f" has no handler for it: decorate a method with @{event.__name__}.handler"
+                )
+            method_name, populates = entry
+            unknown = [field for field in populates if field not in inputs]
+            if unknown:
+                raise IOSetupError(
+                    f"{cls.__qualname__}.{method_name} populates unknown input fields {unknown}"
+                )
+            bound[event.type] = (getattr(self, method_name), populates)
+        return bound
 
     @property
     def id(self) -> str:
@@ -139,9 +164,14 @@ class Component:
         """Steps until the IO closes (inputs exhausted, or the component closed itself)."""
         step = self.step
         io = self.io
+        limit = self.max_steps
         try:
-            while not io._stopped:
-                await step()
+            if limit is None:
+                while not io._halt:
+                    await step()
+            else:
+                while not io._halt and self.step_count < limit:
+                    await step()
         except IOStreamClosedError:
             pass
 
@@ -189,6 +219,17 @@ class Component:
         return f"{type(self).__name__}(name={self.__dict__.get('name')!r})"
 
 
+def _collect_handlers(cls: type) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Finds `@Event.handler` methods along the class's MRO; subclasses override bases."""
+    handlers: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for klass in reversed(cls.__mro__):
+        for attr_name, attr in vars(klass).items():
+            info = handler_info(attr)
+            if info is not None:
+                handlers[info.event.type] = (attr_name, info.populates_fields)
+    return handlers
+
+
 def _parent_io(cls: type) -> IOController | None:
     for base in cls.__mro__[1:]:
         if base is Component:
@@ -210,6 +251,7 @@ _RESERVED = frozenset(
         "constraints",
         "error",
         "step_count",
+        "max_steps",
         "exports",
     }
 )
@@ -249,3 +291,7 @@ def _type_path(cls: type) -> str:
     if isinstance(path, str):
         return path
     return f"{cls.__module__}.{cls.__qualname__}"
+
+
+# Components that only handle events need no `step` of their own, but still read and write.
+setattr(Component, "step", _wrap_step(Component.step))  # noqa: B010

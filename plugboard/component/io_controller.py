@@ -1,12 +1,21 @@
-"""`IOController`: declares a component's fields and moves their values through channels."""
+"""`IOController`: declares a component's fields and events and moves them through channels."""
 
 from __future__ import annotations
 
+import asyncio
+from collections import deque
 import typing as _t
 
 from plugboard.component._readers import ExhaustedReader, MergedReader, PrefixedReader, Reader
 from plugboard.connector.channel import EMPTY, Channel
-from plugboard.exceptions import ChannelClosedError, IOSetupError, IOStreamClosedError
+from plugboard.events import Event, StopEvent
+from plugboard.exceptions import (
+    ChannelClosedError,
+    IOSetupError,
+    IOStreamClosedError,
+    UnrecognisedEventError,
+)
+from plugboard.schemas.field_types import FieldCheck, adapter, is_typed
 
 
 if _t.TYPE_CHECKING:
@@ -14,6 +23,11 @@ if _t.TYPE_CHECKING:
     from plugboard.connector.connector import Connector
 
 FieldDecl = _t.Sequence[str] | _t.Mapping[str, _t.Any] | None
+EventDecl = _t.Sequence[type[Event]] | None
+BoundHandler = tuple[_t.Callable[[Event], _t.Awaitable[_t.Any]], tuple[str, ...]]
+
+_PUBLISHERS = "publishers"
+_SUBSCRIBERS = "subscribers"
 
 
 def _field_names(decl: FieldDecl, kind: str) -> dict[str, _t.Any]:
@@ -33,43 +47,63 @@ def _field_names(decl: FieldDecl, kind: str) -> dict[str, _t.Any]:
     return fields
 
 
+def _event_types(decl: EventDecl, kind: str) -> list[type[Event]]:
+    events = list(decl or [])
+    for event in events:
+        if not (isinstance(event, type) and issubclass(event, Event)):
+            raise IOSetupError(f"{kind} must be Event subclasses, got {event!r}")
+    return list(dict.fromkeys(events))
+
+
 class IOController:
-    """Declares a component's inputs and outputs, and carries their values at run time.
+    """Declares a component's inputs, outputs and events, and carries them at run time.
 
     Declared on the class (`io = IOController(inputs=["x"], outputs=["y"])`), merged down the
     inheritance chain, and bound to each component instance, which then reads inputs and
     writes outputs as plain attributes.
 
     Args:
-        inputs: Names of the input fields.
-        outputs: Names of the output fields.
-        input_events: Event types the component handles.
-        output_events: Event types the component emits.
+        inputs: Names of the input fields (or a mapping of names to types).
+        outputs: Names of the output fields (or a mapping of names to types).
+        input_events: Event types the component handles (each needs an `@Event.handler`).
+        output_events: Event types the component may emit.
     """
 
     def __init__(
         self,
         inputs: FieldDecl = None,
         outputs: FieldDecl = None,
-        input_events: _t.Sequence[type[_t.Any]] | None = None,
-        output_events: _t.Sequence[type[_t.Any]] | None = None,
+        input_events: EventDecl = None,
+        output_events: EventDecl = None,
     ) -> None:
         self._input_fields = _field_names(inputs, "input")
         self._output_fields = _field_names(outputs, "output")
         both = self._input_fields.keys() & self._output_fields.keys()
         if both:
             raise IOSetupError(f"fields declared as both input and output: {sorted(both)}")
-        self.input_events: list[type[_t.Any]] = list(input_events or [])
-        self.output_events: list[type[_t.Any]] = list(output_events or [])
+        self.input_events: list[type[Event]] = _event_types(input_events, "input_events")
+        self.output_events: list[type[Event]] = _event_types(output_events, "output_events")
         self._component: Component | None = None
+        self._reset()
+
+    def _reset(self) -> None:
         self._readers: list[tuple[str, Reader]] = []
         self._writers: list[tuple[str, tuple[Channel, ...]]] = []
+        self._typed_writers: list[tuple[str, Channel, tuple[FieldCheck, ...]]] = []
         self._in_channels: list[Channel] = []
         self._out_channels: list[Channel] = []
-        self._closed = False
-        self._stopped = False
+        self._event_reader: Reader | None = None
+        self._event_channels: list[Channel] = []
+        self._publishers: dict[str, Channel] = {}
+        self._handlers: dict[str, BoundHandler] = {}
+        self._queued: deque[Event] = deque()
+        self._populated: set[str] = set()
+        self._stop_hook: _t.Callable[[], None] | None = None
         self._live_outputs = 0
-        self._connected = False
+        # _closed: close() ran.  _stopped: reads and writes end.  _halt: no further step.
+        self._closed = self._stopped = self._halt = False
+
+    # -- declaration -------------------------------------------------------------------------
 
     @property
     def inputs(self) -> list[str]:
@@ -97,98 +131,142 @@ class IOController:
         return self._stopped
 
     def merged_with(self, parent: IOController) -> IOController:
-        """Returns a declaration holding the parent's fields followed by this one's."""
-        merged = IOController(
+        """Returns a declaration holding the parent's fields and events followed by this one's."""
+        return IOController(
             inputs={**parent._input_fields, **self._input_fields},
             outputs={**parent._output_fields, **self._output_fields},
-            input_events=_unique([*parent.input_events, *self.input_events]),
-            output_events=_unique([*parent.output_events, *self.output_events]),
+            input_events=[*parent.input_events, *self.input_events],
+            output_events=[*parent.output_events, *self.output_events],
         )
-        return merged
 
-    def bind(self, component: Component) -> IOController:
+    def bind(self, component: Component, handlers: dict[str, BoundHandler]) -> IOController:
         """Returns a fresh controller with this declaration, owned by `component`."""
         bound = IOController.__new__(IOController)
-        bound.__dict__.update(self.__dict__)
+        bound._input_fields = self._input_fields
+        bound._output_fields = self._output_fields
+        bound.input_events = self.input_events
+        bound.output_events = self.output_events
         bound._component = component
-        bound._readers, bound._writers = [], []
-        bound._in_channels, bound._out_channels = [], []
-        bound._closed = bound._stopped = bound._connected = False
-        bound._live_outputs = 0
+        bound._reset()
+        bound._handlers = handlers
         return bound
 
-    async def connect(self, connectors: _t.Iterable[Connector]) -> None:
+    # -- wiring ------------------------------------------------------------------------------
+
+    async def connect(
+        self,
+        connectors: _t.Iterable[Connector],
+        target_types: _t.Mapping[str, _t.Any] | None = None,
+    ) -> None:
         """Opens the channel ends of every connector that touches this component.
 
         Args:
-            connectors: Connectors of the process; those not naming this component are ignored.
+            connectors: Connectors of the process; those not naming this component or one of
+                its event types are ignored.
+            target_types: Declared type of the input field at the far end of each connector
+                (by connector id), so that values are checked where they are produced.
 
         Raises:
             IOSetupError: A connector names a field this component does not declare.
         """
         component = self._require_component()
-        sources: dict[str, list[Channel]] = {name: [] for name in self._input_fields}
-        targets: dict[str, list[Channel]] = {name: [] for name in self._output_fields}
+        name = component.name
+        sources: dict[str, list[Channel]] = {field: [] for field in self._input_fields}
+        targets: dict[str, list[Channel]] = {field: [] for field in self._output_fields}
+        typed: list[tuple[str, Channel, tuple[FieldCheck, ...]]] = []
+        subscribed = {event.type for event in self.input_events}
+        published = {event.type for event in self.output_events}
+        event_channels: list[Channel] = []
         for connector in connectors:
             spec = connector.spec
-            if spec.target.entity == component.name:
+            if spec.mode == "pubsub":
+                topic = spec.source.entity
+                if spec.target.descriptor == _SUBSCRIBERS and topic in subscribed:
+                    event_channels.append(await connector.connect_recv())
+                if spec.source.descriptor == _PUBLISHERS and topic in published:
+                    self._publishers[topic] = await connector.connect_send()
+                continue
+            if spec.target.entity == name:
                 field = spec.target.descriptor
                 if field not in sources:
                     raise IOSetupError(
-                        f"connector {spec.id}: component '{component.name}' has no input"
-                        f" '{field}' (inputs: {', '.join(self._input_fields) or 'none'})"
+                        f"connector {spec.id}: component '{name}' has no input '{field}'"
+                        f" (inputs: {', '.join(self._input_fields) or 'none'})"
                     )
                 sources[field].append(await connector.connect_recv())
-            if spec.source.entity == component.name:
+            if spec.source.entity == name:
                 field = spec.source.descriptor
                 if field not in targets:
                     raise IOSetupError(
-                        f"connector {spec.id}: component '{component.name}' has no output"
-                        f" '{field}' (outputs: {', '.join(self._output_fields) or 'none'})"
+                        f"connector {spec.id}: component '{name}' has no output '{field}'"
+                        f" (outputs: {', '.join(self._output_fields) or 'none'})"
                     )
-                targets[field].append(await connector.connect_send())
+                channel = await connector.connect_send()
+                checks = _output_checks(
+                    field,
+                    self._output_fields[field],
+                    spec.target.id,
+                    (target_types or {}).get(spec.id, _t.Any),
+                )
+                if checks:
+                    typed.append((field, channel, checks))
+                else:
+                    targets[field].append(channel)
         initial = component.initial_values
         unknown = set(initial) - set(self._input_fields)
         if unknown:
             raise IOSetupError(
-                f"component '{component.name}': initial_values name unknown inputs"
-                f" {sorted(unknown)}"
+                f"component '{name}': initial_values name unknown inputs {sorted(unknown)}"
             )
-        self._readers = []
-        for name, channels in sources.items():
-            reader: Reader
-            if not channels:
-                reader = ExhaustedReader()
-            elif len(channels) == 1:
-                reader = channels[0]
-            else:
-                reader = MergedReader(channels)
-            if initial.get(name):
-                reader = PrefixedReader(initial[name], reader)
-            self._readers.append((name, reader))
-        self._writers = [(name, tuple(chs)) for name, chs in targets.items() if chs]
+        for field, values in initial.items():
+            type_ = self._input_fields[field]
+            if is_typed(type_):
+                check = FieldCheck(adapter(type_), type_, f"initial value of input '{field}'")
+                initial[field] = [check.validate(name, value) for value in values]
+        self._readers = [
+            (field, _reader(channels, initial.get(field))) for field, channels in sources.items()
+        ]
+        self._writers = [(field, tuple(chs)) for field, chs in targets.items() if chs]
+        self._typed_writers = typed
         self._in_channels = [channel for chs in sources.values() for channel in chs]
-        self._out_channels = [channel for chs in targets.values() for channel in chs]
+        self._out_channels = [
+            *(channel for chs in targets.values() for channel in chs),
+            *(channel for _, channel, _ in typed),
+        ]
+        if self.input_events:
+            self._event_channels = event_channels
+            self._event_reader = _reader(event_channels, None)
         self._live_outputs = len(self._out_channels)
         for channel in self._out_channels:
             channel.on_receiver_closed(self._output_abandoned)
-        self._closed = self._stopped = False
-        self._connected = True
 
     def _output_abandoned(self) -> None:
         # Once nobody listens to any output, further steps are wasted work: stop the component.
         self._live_outputs -= 1
-        if self._live_outputs == 0:
-            self._stopped = True
+        if self._live_outputs == 0 and not self._publishers:
+            self._stopped = self._halt = True
+
+    def set_stop_hook(self, hook: _t.Callable[[], None]) -> None:
+        """Sets what publishing a `StopEvent` calls (the process's graceful stop)."""
+        self._stop_hook = hook
+
+    # -- reading -----------------------------------------------------------------------------
 
     async def read(self) -> None:
         """Waits for a new value on every input field and sets it on the component.
 
+        With input events, events that arrive meanwhile are handled at once; a component
+        with events but no input fields returns after each handled event.
+
         Raises:
-            IOStreamClosedError: An input field has no more values.
+            IOStreamClosedError: An input field (or, without fields, every event topic) has
+                no more values.
         """
         if self._stopped:
             raise IOStreamClosedError("IO is closed")
+        if self._event_reader is not None:
+            await self._read_with_events(self._event_reader)
+            return
         values = self._require_component().__dict__
         name = ""
         try:
@@ -200,8 +278,82 @@ class IOController:
         except ChannelClosedError:
             raise IOStreamClosedError(f"input '{name}' has no more values") from None
 
+    async def _read_with_events(self, events: Reader) -> None:
+        values = self._require_component().__dict__
+        pending = {name: reader for name, reader in self._readers if name not in self._populated}
+        self._populated.clear()
+        only_events = not self._readers
+        loop = asyncio.get_running_loop()
+        while True:
+            event = events.try_recv()
+            if event is not EMPTY:
+                await self._handle(event)
+                if only_events:
+                    return
+                for name in self._populated:
+                    pending.pop(name, None)
+                self._populated.clear()
+                if not pending:
+                    return
+                continue
+            for name in list(pending):
+                item = pending[name].try_recv()
+                if item is not EMPTY:
+                    values[name] = item
+                    del pending[name]
+            if not pending and not only_events:
+                return
+            if only_events:
+                if events.is_closed:
+                    raise IOStreamClosedError("every event topic has closed")
+            else:
+                for name, reader in pending.items():
+                    if reader.is_closed:
+                        raise IOStreamClosedError(f"input '{name}' has no more values")
+            waiter: asyncio.Future[None] = loop.create_future()
+            events.add_waiter(waiter)
+            for reader in pending.values():
+                reader.add_waiter(waiter)
+            await waiter
+
+    async def _handle(self, event: Event) -> None:
+        entry = self._handlers.get(event.type)
+        if entry is None:
+            raise UnrecognisedEventError(
+                f"component '{self._require_component().name}' received event"
+                f" '{event.type}' and has no handler for it"
+            )
+        method, populates = entry
+        result = await method(event)
+        if isinstance(result, Event):
+            self.queue_event(result)
+        if populates:
+            self._populated.update(populates)
+        if self._queued:
+            await self._publish()
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def queue_event(self, event: Event) -> None:
+        """Queues an event to publish after the current step or handler.
+
+        Raises:
+            IOSetupError: The component does not declare this event type in `output_events`
+                (`StopEvent` needs no declaration).
+        """
+        if not isinstance(event, StopEvent) and type(event) not in self.output_events:
+            declared = {e.type for e in self.output_events}
+            if event.type not in declared:
+                raise IOSetupError(
+                    f"component '{self._require_component().name}' cannot emit event"
+                    f" '{event.type}': add {type(event).__name__} to its output_events"
+                )
+        if event.source is None:
+            event.source = self._require_component().name
+        self._queued.append(event)
+
     async def write(self) -> None:
-        """Sends every output field's current value to everything connected to it.
+        """Sends every output field's current value, then publishes queued events.
 
         Raises:
             IOStreamClosedError: The IO was closed (for example by the component itself), or
@@ -209,21 +361,67 @@ class IOController:
         """
         if self._stopped:
             raise IOStreamClosedError("IO is closed")
-        values = self._require_component().__dict__
+        component = self._require_component()
+        values = component.__dict__
         for name, channels in self._writers:
             value = values[name]
             for channel in channels:
                 if not channel.try_send(value):
                     await channel.send(value)
+        if self._typed_writers:
+            for name, channel, checks in self._typed_writers:
+                value = values[name]
+                for check in checks:
+                    value = check.validate(component.name, value)
+                if not channel.try_send(value):
+                    await channel.send(value)
+        if self._queued:
+            await self._publish()
+
+    async def _publish(self) -> None:
+        queued = self._queued
+        while queued:
+            event = queued.popleft()
+            if isinstance(event, StopEvent):
+                if self._stop_hook is not None:
+                    self._stop_hook()
+                continue
+            channel = self._publishers.get(event.type)
+            if channel is not None and not channel.try_send(event):
+                await channel.send(event)
+
+    # -- ending ------------------------------------------------------------------------------
+
+    def request_stop(self) -> None:
+        """Stops the component gracefully (the process's part of a `StopEvent`).
+
+        Sources (no inputs of any kind) and feedback-loop starters (with initial values) take
+        no further step. Event subscriptions stop taking new events; those already queued
+        are still handled. Everything downstream then ends as the closes cascade.
+        """
+        component = self._require_component()
+        if (not self._input_fields and not self.input_events) or component.initial_values:
+            self._halt = True
+        for channel in self._event_channels:
+            stop = getattr(channel, "stop", None)
+            if stop is not None:
+                stop()
 
     async def close(self) -> None:
         """Closes the IO: downstream sees the end of the stream, upstream stops blocking."""
         if self._closed:
             return
-        self._closed = self._stopped = True
+        if self._queued and not self._stopped:
+            await self._publish()
+        self._closed = self._stopped = self._halt = True
+        self._queued.clear()
         for channel in self._out_channels:
             await channel.close()
+        for channel in self._publishers.values():
+            await channel.close()
         for channel in self._in_channels:
+            await channel.close_receiver()
+        for channel in self._event_channels:
             await channel.close_receiver()
 
     def _require_component(self) -> Component:
@@ -234,9 +432,32 @@ class IOController:
     def __repr__(self) -> str:
         return (
             f"IOController(inputs={self.inputs}, outputs={self.outputs},"
-            f" input_events={self.input_events}, output_events={self.output_events})"
+            f" input_events={[e.type for e in self.input_events]},"
+            f" output_events={[e.type for e in self.output_events]})"
         )
 
 
-def _unique(items: _t.Iterable[type[_t.Any]]) -> list[type[_t.Any]]:
-    return list(dict.fromkeys(items))
+def _output_checks(
+    field: str, output_type: _t.Any, target: str, target_type: _t.Any
+) -> tuple[FieldCheck, ...]:
+    checks = []
+    if is_typed(output_type):
+        checks.append(FieldCheck(adapter(output_type), output_type, f"output '{field}'"))
+    if is_typed(target_type) and target_type != output_type:
+        checks.append(
+            FieldCheck(adapter(target_type), target_type, f"output '{field}' -> {target}")
+        )
+    return tuple(checks)
+
+
+def _reader(channels: list[Channel], initial: list[_t.Any] | None) -> Reader:
+    reader: Reader
+    if not channels:
+        reader = ExhaustedReader()
+    elif len(channels) == 1:
+        reader = channels[0]
+    else:
+        reader = MergedReader(channels)
+    if initial:
+        reader = PrefixedReader(initial, reader)
+    return reader

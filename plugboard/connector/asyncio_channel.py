@@ -47,6 +47,11 @@ class AsyncioChannel(Channel):
         return self._closed
 
     @property
+    def has_room(self) -> bool:
+        """Whether a send would be taken now without waiting."""
+        return self._rx_closed or len(self._buf) < self._maxsize
+
+    @property
     def receiver_closed(self) -> bool:
         """Whether the receiver has stopped listening."""
         return self._rx_closed
@@ -130,6 +135,24 @@ class AsyncioChannel(Channel):
             self._getter = None
             if not getter.done():
                 getter.set_result(None)
+
+    def stop(self) -> None:
+        """Ends the stream early: the receiver drains what is buffered, later sends are dropped.
+
+        Used for a graceful stop of a whole process, where senders may still be mid-step.
+        """
+        self._rx_callbacks.clear()
+        self._rx_closed = True
+        self._closed = True
+        getter = self._getter
+        if getter is not None:
+            self._getter = None
+            if not getter.done():
+                getter.set_result(None)
+        while self._putters:
+            putter = self._putters.popleft()
+            if not putter.done():
+                putter.set_result(None)
 
     async def close_receiver(self) -> None:
         """Stops receiving: buffered items are discarded and senders stop waiting."""

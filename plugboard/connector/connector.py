@@ -6,7 +6,11 @@ from abc import ABC, abstractmethod
 import typing as _t
 
 from plugboard.connector.channel import Channel
-from plugboard.schemas import ConnectorSpec
+from plugboard.schemas import ConnectorMode, ConnectorSpec
+
+
+if _t.TYPE_CHECKING:
+    from plugboard.component import Component
 
 
 class Connector(ABC):
@@ -64,3 +68,32 @@ class ConnectorBuilder:
     def build(self, spec: ConnectorSpec) -> Connector:
         """Returns a connector for `spec`."""
         return self.connector_cls(spec=spec, **self.kwargs)
+
+    def build_event_connectors(self, components: _t.Iterable[Component]) -> list[Connector]:
+        """Returns one pub-sub connector per event type that is both emitted and handled.
+
+        Each event type is a topic named after it: every component that declares it in
+        `input_events` receives every event of that type emitted by any component that
+        declares it in `output_events`.
+        """
+        publishers: set[str] = set()
+        subscribers: set[str] = set()
+        order: list[str] = []
+        for component in components:
+            for event in component.io.output_events:
+                publishers.add(event.type)
+                order.append(event.type)
+            for event in component.io.input_events:
+                subscribers.add(event.type)
+                order.append(event.type)
+        topics = [t for t in dict.fromkeys(order) if t in publishers and t in subscribers]
+        return [self.build(event_connector_spec(topic)) for topic in topics]
+
+
+def event_connector_spec(event_type: str) -> ConnectorSpec:
+    """Returns the spec of the pub-sub topic of an event type."""
+    return ConnectorSpec(
+        source=f"{event_type}.publishers",
+        target=f"{event_type}.subscribers",
+        mode=ConnectorMode.PUBSUB,
+    )

@@ -65,12 +65,13 @@ class ProcessBuilder:
             comp_cls = _resolve(comp.type, (*loc, "type"), problems, _component_class)
             if comp_cls is not None:
                 problems.extend(_check_args(comp_cls, comp, loc))
+                problems.extend(_check_handlers(comp_cls, comp, loc))
             nodes.append(
                 GraphNode(
                     name=comp.args.name,
                     type_name=comp_cls.__name__ if comp_cls else comp.type,
-                    inputs=comp_cls.io.inputs if comp_cls else None,
-                    outputs=comp_cls.io.outputs if comp_cls else None,
+                    inputs=comp_cls.io.input_types if comp_cls else None,
+                    outputs=comp_cls.io.output_types if comp_cls else None,
                     primed=[f for f, values in comp.args.initial_values.items() if values],
                 )
             )
@@ -114,6 +115,7 @@ class ProcessBuilder:
         connector_cls = import_object(spec.connector_builder.type)
         builder = ConnectorBuilder(connector_cls, **spec.connector_builder.args)
         connectors = [builder.build(c) for c in spec.args.connectors]
+        connectors.extend(builder.build_event_connectors(components))
         state_cls = import_object(spec.args.state.type)
         state_args = spec.args.state.args.model_dump(exclude_defaults=True)
         state = state_cls(**resolve_paths(state_args, folder))
@@ -143,6 +145,14 @@ def _resolve(
     return None
 
 
+def component_class_or_none(path: str) -> type[Component] | None:
+    """Imports a component class (or `@component` function) by path; None if impossible."""
+    try:
+        return _component_class(import_object(path))
+    except (ImportPathError, TypeError):
+        return None
+
+
 def _component_class(obj: _t.Any) -> type[Component]:
     if isinstance(obj, ComponentFunction):
         return obj.component_cls
@@ -158,6 +168,19 @@ def _subclass_of(base: type, what: str) -> _t.Callable[[_t.Any], type]:
         raise TypeError(f"is not {what}")
 
     return convert
+
+
+def _check_handlers(comp_cls: type[Component], comp: ComponentSpec, loc: Loc) -> list[Problem]:
+    """Every event a component subscribes to needs a handler."""
+    return [
+        Problem(
+            (*loc, "type"),
+            f"{comp_cls.__name__} '{comp.args.name}' subscribes to event '{event.type}' but has"
+            f" no handler for it: decorate a method with @{event.__name__}.handler",
+        )
+        for event in comp_cls.io.input_events
+        if event.type not in comp_cls._event_handlers
+    ]
 
 
 def _check_args(comp_cls: type[Component], comp: ComponentSpec, loc: Loc) -> list[Problem]:

@@ -22,6 +22,7 @@ class LocalProcess(Process):
     """
 
     _initialised = False
+    _stop_requested = False
 
     async def init(self) -> None:
         """Opens the state backend, connects every component and runs their `init()`."""
@@ -34,13 +35,21 @@ class LocalProcess(Process):
         by_component: dict[str, list[Connector]] = {name: [] for name in self.components}
         for connector in self.connectors.values():
             spec = connector.spec
+            if spec.mode == "pubsub":
+                continue
             by_component[spec.source.entity].append(connector)
             if spec.target.entity != spec.source.entity:
                 by_component[spec.target.entity].append(connector)
+        for connector in self.connectors.values():
+            if connector.spec.mode == "pubsub":
+                for connectors in by_component.values():
+                    connectors.append(connector)
+        target_types = self._target_types()
         for component in self.components.values():
             component.set_process_parameters(self.parameters)
             component._state = self._state
-            await component.io.connect(by_component[component.name])
+            await component.io.connect(by_component[component.name], target_types)
+            component.io.set_stop_hook(self.stop)
         for component in self.components.values():
             self._init_started.add(component.name)
             try:
@@ -63,14 +72,55 @@ class LocalProcess(Process):
             except Exception as exc:
                 await self._fail([component], exc)
 
-    async def run(self) -> None:
+    def _target_types(self) -> dict[str, _t.Any]:
+        types: dict[str, _t.Any] = {}
+        for connector in self.connectors.values():
+            spec = connector.spec
+            if spec.mode == "pipeline":
+                target = self.components[spec.target.entity].io._input_fields
+                types[spec.id] = target.get(spec.target.descriptor, _t.Any)
+        return types
+
+    def stop(self) -> None:
+        """Asks every component to stop gracefully.
+
+        Sources and feedback-loop starters take no further step; events already queued are
+        still handled; the rest of the model ends as the closes cascade, and `run()` returns
+        normally.
+        """
+        self._stop_requested = True
+        for component in self.components.values():
+            component.io.request_stop()
+
+    async def run(self, max_steps: int | None = None, timeout: float | None = None) -> None:
         """Runs until every component has finished.
+
+        Args:
+            max_steps: Stop each source (a component without inputs) after this many steps.
+            timeout: Stop the whole model gracefully after this many seconds.
 
         Raises:
             ProcessError: A component raised; it is named, and its exception is the cause.
         """
         if not self._initialised:
             await self.init()
+        if max_steps is not None:
+            for component in self.components.values():
+                io = component.io
+                if not io._input_fields and not io.input_events:
+                    component.max_steps = max_steps
+        timer = (
+            asyncio.get_running_loop().call_later(timeout, self.stop)
+            if timeout is not None
+            else None
+        )
+        try:
+            await self._run()
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    async def _run(self) -> None:
         self.status = Status.RUNNING
         self.started_at = now()
         for component in self.components.values():
@@ -91,7 +141,7 @@ class LocalProcess(Process):
             first = failed[0]
             assert first.error is not None
             await self._fail(failed, first.error)
-        await self._finish(Status.COMPLETED)
+        await self._finish(Status.STOPPED if self._stop_requested else Status.COMPLETED)
 
     async def _run_component(self, component: Component, failed: list[Component]) -> None:
         try:

@@ -45,6 +45,7 @@ class Process(ABC):
         component_list = list(components)
         connector_list = list(connectors)
         _check_wiring(component_list, connector_list)
+        connector_list.extend(_missing_event_connectors(component_list, connector_list))
         self.name: str = name or "process"
         self.components: dict[str, Component] = {c.name: c for c in component_list}
         self.connectors: dict[str, Connector] = {c.id: c for c in connector_list}
@@ -78,8 +79,17 @@ class Process(ABC):
         """Steps every component once."""
 
     @abstractmethod
-    async def run(self) -> None:
-        """Runs every component until the model's work ends."""
+    async def run(self, max_steps: int | None = None, timeout: float | None = None) -> None:
+        """Runs every component until the model's work ends.
+
+        Args:
+            max_steps: Stop each source (a component without inputs) after this many steps.
+            timeout: Stop the whole model gracefully after this many seconds.
+        """
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Asks every component to stop gracefully (what a `StopEvent` does)."""
 
     @abstractmethod
     async def destroy(self) -> None:
@@ -98,7 +108,7 @@ class Process(ABC):
 
     def export(self) -> dict[str, _t.Any]:
         """Returns the process as a `ProcessSpec`-shaped dict."""
-        connectors = list(self.connectors.values())
+        connectors = [c for c in self.connectors.values() if c.spec.mode == "pipeline"]
         builder: dict[str, _t.Any] = {}
         if connectors:
             first = connectors[0]
@@ -156,13 +166,27 @@ def _public_path(cls: type) -> str:
     return f"{module}.{cls.__qualname__}"
 
 
+def _missing_event_connectors(
+    components: list[Component], connectors: list[Connector]
+) -> list[Connector]:
+    """Topics for event types that no given connector carries, linked in-process."""
+    wired = {c.spec.source.entity for c in connectors if c.spec.mode == "pubsub"}
+    builder = next(
+        (type(c).builder(**c._kwargs) for c in connectors if c.spec.mode == "pipeline"),
+        AsyncioConnector.builder(),
+    )
+    return [
+        c for c in builder.build_event_connectors(components) if c.spec.source.entity not in wired
+    ]
+
+
 def _check_wiring(components: list[Component], connectors: list[Connector]) -> None:
     nodes = [
         GraphNode(
             name=c.name,
             type_name=type(c).__name__,
-            inputs=c.io.inputs,
-            outputs=c.io.outputs,
+            inputs=c.io.input_types,
+            outputs=c.io.output_types,
             primed=[f for f, values in c.initial_values.items() if values],
         )
         for c in components

@@ -9,7 +9,8 @@ import typing as _t
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 
-_SOCKET = re.compile(r"^([a-zA-Z_][a-zA-Z0-9_-]*)\.([a-zA-Z_][a-zA-Z0-9_]*)$")
+# The entity is a component name or, for event topics, an event type (which may hold dots).
+_SOCKET = re.compile(r"^([a-zA-Z_][a-zA-Z0-9_.-]*)\.([a-zA-Z_][a-zA-Z0-9_]*)$")
 
 
 class ConnectorMode(StrEnum):

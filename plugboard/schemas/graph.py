@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as _t
 
 from plugboard.schemas.connector import ConnectorSpec
+from plugboard.schemas.field_types import compatible, type_label
 from plugboard.schemas.problems import Problem
 
 
@@ -14,15 +15,15 @@ class GraphNode(_t.NamedTuple):
     Attributes:
         name: The component's name.
         type_name: Its class name, for messages.
-        inputs: Its input fields, or None when its type could not be resolved.
-        outputs: Its output fields, or None when its type could not be resolved.
+        inputs: Its input fields and their types, or None when its class is unknown.
+        outputs: Its output fields and their types, or None when its class is unknown.
         primed: Input fields that have initial values.
     """
 
     name: str
     type_name: str
-    inputs: _t.Collection[str] | None
-    outputs: _t.Collection[str] | None
+    inputs: _t.Mapping[str, _t.Any] | None
+    outputs: _t.Mapping[str, _t.Any] | None
     primed: _t.Collection[str]
 
 
@@ -89,6 +90,7 @@ def check_graph(
             problems.append(Problem(("connectors", j), f"connector {spec.id} is declared twice"))
         seen.setdefault(spec.id, j)
         if ok:
+            problems.extend(_type_mismatch(nodes, index, spec, j))
             connected.add((spec.target.entity, spec.target.descriptor))
             target_node = nodes[index[spec.target.entity]]
             if spec.target.descriptor not in target_node.primed:
@@ -129,6 +131,26 @@ def check_graph(
             )
         )
     return problems
+
+
+def _type_mismatch(
+    nodes: _t.Sequence[GraphNode], index: dict[str, int], spec: ConnectorSpec, j: int
+) -> list[Problem]:
+    source = nodes[index[spec.source.entity]].outputs
+    target = nodes[index[spec.target.entity]].inputs
+    if source is None or target is None:
+        return []
+    out_type = source[spec.source.descriptor]
+    in_type = target[spec.target.descriptor]
+    if compatible(out_type, in_type):
+        return []
+    return [
+        Problem(
+            ("connectors", j),
+            f"connector {spec.id}: output {spec.source.id} ({type_label(out_type)}) cannot feed"
+            f" input {spec.target.id} ({type_label(in_type)})",
+        )
+    ]
 
 
 def _plural(fields: _t.Sequence[str]) -> str:

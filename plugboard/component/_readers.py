@@ -83,6 +83,14 @@ class MergedReader:
         return all(channel.is_closed for channel in self._open)
 
     def add_waiter(self, waiter: asyncio.Future[None]) -> bool:
+        # Called after try_recv found nothing, so a closed channel here is also drained:
+        # drop it, or it would wake the waiter at once, forever.
+        self._open = [channel for channel in self._open if not channel.is_closed]
+        self._next = 0
+        if not self._open:
+            if not waiter.done():
+                waiter.set_result(None)
+            return True
         return all([channel.add_waiter(waiter) for channel in self._open])
 
     def try_recv(self) -> _t.Any:

@@ -311,7 +311,8 @@ class IOController:
                     if reader.is_closed:
                         raise IOStreamClosedError(f"input '{name}' has no more values")
             waiter: asyncio.Future[None] = loop.create_future()
-            events.add_waiter(waiter)
+            if not events.is_closed:  # a closed topic would wake the waiter at once
+                events.add_waiter(waiter)
             for reader in pending.values():
                 reader.add_waiter(waiter)
             await waiter

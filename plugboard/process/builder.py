@@ -73,6 +73,11 @@ class ProcessBuilder:
                     inputs=comp_cls.io.input_types if comp_cls else None,
                     outputs=comp_cls.io.output_types if comp_cls else None,
                     primed=[f for f, values in comp.args.initial_values.items() if values],
+                    fed_by_events=[
+                        field
+                        for _, fields in (comp_cls._event_handlers if comp_cls else {}).values()
+                        for field in fields
+                    ],
                 )
             )
         problems.extend(p.prefixed(("args",)) for p in check_graph(nodes, spec.args.connectors))

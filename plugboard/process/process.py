@@ -180,6 +180,10 @@ def _missing_event_connectors(
     ]
 
 
+def _fed_by_events(cls: type[Component]) -> list[str]:
+    return [field for _, fields in cls._event_handlers.values() for field in fields]
+
+
 def _check_wiring(components: list[Component], connectors: list[Connector]) -> None:
     nodes = [
         GraphNode(
@@ -188,6 +192,7 @@ def _check_wiring(components: list[Component], connectors: list[Connector]) -> N
             inputs=c.io.input_types,
             outputs=c.io.output_types,
             primed=[f for f, values in c.initial_values.items() if values],
+            fed_by_events=_fed_by_events(type(c)),
         )
         for c in components
     ]

@@ -18,6 +18,7 @@ class GraphNode(_t.NamedTuple):
         inputs: Its input fields and their types, or None when its class is unknown.
         outputs: Its output fields and their types, or None when its class is unknown.
         primed: Input fields that have initial values.
+        fed_by_events: Input fields that event handlers set.
     """
 
     name: str
@@ -25,6 +26,7 @@ class GraphNode(_t.NamedTuple):
     inputs: _t.Mapping[str, _t.Any] | None
     outputs: _t.Mapping[str, _t.Any] | None
     primed: _t.Collection[str]
+    fed_by_events: _t.Collection[str] = ()
 
 
 def check_graph(
@@ -102,7 +104,9 @@ def check_graph(
         missing = [
             field
             for field in node.inputs
-            if (node.name, field) not in connected and field not in node.primed
+            if (node.name, field) not in connected
+            and field not in node.primed
+            and field not in node.fed_by_events
         ]
         if missing:
             problems.append(

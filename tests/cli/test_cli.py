@@ -206,3 +206,78 @@ def test_sigint_stops_an_endless_run_cleanly(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "state.db") as db:
         (data,) = db.execute("SELECT data FROM process WHERE key = 'Job_sigint:endless'").fetchone()
     assert json.loads(data)["status"] == "stopped"
+
+
+ENDLESS = """
+plugboard:
+  process:
+    args:
+      components:
+      - type: tests.components.Endless
+        args: {name: src}
+      - type: tests.components.Scale
+        args: {name: x2}
+      connectors:
+      - source: src.out
+        target: x2.inp
+"""
+
+
+def test_max_steps_and_timeout_end_an_unbounded_model(tmp_path: Path) -> None:
+    path = model(tmp_path, ENDLESS)
+    result = plugboard("process", "run", str(path), "--max-steps", "250")
+    assert result.returncode == 0, result.stderr
+    assert "250" in result.stdout
+    started = time.monotonic()
+    result = plugboard("process", "run", str(path), "--timeout", "0.5")
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 10
+    assert "stopped" in result.stdout
+
+
+def test_event_model_from_yaml_is_wired_automatically(tmp_path: Path) -> None:
+    path = model(
+        tmp_path,
+        """
+        plugboard:
+          process:
+            args:
+              components:
+              - type: tests.event_components.Clock
+                args: {name: clock, count: 50}
+              - type: tests.event_components.Controller
+                args: {name: ctrl}
+              - type: tests.event_components.Recorder
+                args: {name: act}
+        """,
+    )
+    started = time.monotonic()
+    result = plugboard("process", "run", str(path))
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 10
+    assert "completed" in result.stdout
+    diagram = plugboard("process", "diagram", str(path)).stdout
+    assert '-. "tick" .->' in diagram and '-. "command" .->' in diagram
+
+
+def test_validate_reports_a_subscriber_without_handler(tmp_path: Path) -> None:
+    (tmp_path / "deaf_module.py").write_text(
+        "from plugboard.component import Component, IOController\n"
+        "from tests.event_components import Alarm\n"
+        "class Deaf(Component):\n"
+        "    io = IOController(input_events=[Alarm])\n"
+    )
+    path = model(
+        tmp_path,
+        """
+        plugboard:
+          process:
+            args:
+              components:
+              - type: deaf_module.Deaf
+                args: {name: deaf}
+        """,
+    )
+    result = plugboard("process", "validate", str(path))
+    assert result.returncode == 2
+    assert "model.yaml:5: Deaf 'deaf' subscribes to event 'plant.alarm'" in result.stderr

@@ -13,6 +13,7 @@ import typer
 from plugboard.cli._errors import INTERRUPTED, RUN_FAILED, USAGE_ERROR, fail
 
 
+PREFECT_PROCESS = "plugboard_prefect.PrefectProcess"
 _GRACE_SECONDS = 10.0
 """After a first Ctrl-C, how long a graceful stop may take before the run is cancelled."""
 
@@ -43,6 +44,10 @@ def run(
         int | None,
         typer.Option("--max-steps", min=1, help="Stop each source after N steps."),
     ] = None,
+    prefect: _t.Annotated[
+        bool,
+        typer.Option("--prefect", help="Run as a Prefect flow (needs plugboard[prefect])."),
+    ] = False,
     timeout: _t.Annotated[
         float | None,
         typer.Option("--timeout", min=0, help="Stop the model gracefully after S seconds."),
@@ -55,11 +60,14 @@ def run(
     """Run a model until its work ends, showing progress and a summary."""
     from plugboard.cli._display import RunDisplay
     from plugboard.exceptions import PlugboardError, ValidationError
-    from plugboard.process import load_process
+    from plugboard.process.loader import build_config, read_config
 
     _configure_logging(log_level, debug)
     try:
-        process = load_process(file, param or (), job_id)
+        loaded = read_config(file, param or (), job_id)
+        if prefect:
+            loaded.spec.plugboard.process.type = PREFECT_PROCESS
+        process = build_config(loaded)
     except ValidationError as exc:
         fail(exc.errors, USAGE_ERROR, exc, debug)
     display = RunDisplay(process)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import re
 import typing as _t
 
@@ -104,6 +105,8 @@ class Component:
         self.max_steps: int | None = None
         self.error: BaseException | None = None
         self._in_step = False
+        self._replay = False
+        self._logger: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None
         io = cls.io.bind(self, self._bind_handlers())
         self.io: IOController = io
         values = self.__dict__
@@ -177,6 +180,28 @@ class Component:
 
     async def destroy(self) -> None:
         """Releases what `init()` acquired; always runs after the component ran or failed."""
+
+    async def on_retry(self, error: Exception) -> None:
+        """Recovers before a failed step is retried (under a process type that retries).
+
+        The component keeps its state, and the step that raised runs again with the same
+        inputs; nothing it would have sent was sent. Override this to reconnect to a service
+        or reset what the failed attempt left half done.
+
+        Args:
+            error: What the failed attempt raised.
+        """
+
+    @property
+    def logger(self) -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+        """The component's logger (`plugboard.component.<name>`, or its run's logger)."""
+        if self._logger is None:
+            self._logger = logging.getLogger(f"plugboard.component.{self.name}")
+        return self._logger
+
+    @logger.setter
+    def logger(self, logger: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:
+        self._logger = logger
 
     def export(self) -> dict[str, _t.Any]:
         """Returns the component as a spec dict: its import path and constructor arguments."""
@@ -253,6 +278,7 @@ _RESERVED = frozenset(
         "step_count",
         "max_steps",
         "exports",
+        "logger",
     }
 )
 
@@ -273,10 +299,19 @@ def _wrap_step(step: _StepFn) -> _StepFn:
             await step(self)
             return
         io = self.io
-        await io.read()
+        if self._replay:
+            # The previous attempt of this step raised: run it again on the same inputs.
+            self._replay = False
+        else:
+            await io.read()
         self._in_step = True
         try:
             await step(self)
+        except IOStreamClosedError:
+            raise
+        except Exception:
+            self._replay = True
+            raise
         finally:
             self._in_step = False
         await io.write()

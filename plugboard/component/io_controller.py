@@ -98,6 +98,9 @@ class IOController:
         self._handlers: dict[str, BoundHandler] = {}
         self._queued: deque[Event] = deque()
         self._populated: set[str] = set()
+        self._retry_event: Event | None = None
+        self.events_handled = 0
+        self.events_published = 0
         self._stop_hook: _t.Callable[[], None] | None = None
         self._live_outputs = 0
         # _closed: close() ran.  _stopped: reads and writes end.  _halt: no further step.
@@ -129,6 +132,16 @@ class IOController:
     def is_closed(self) -> bool:
         """Whether the IO is closed: no more steps will read or write."""
         return self._stopped
+
+    @property
+    def input_channel_count(self) -> int:
+        """How many channels feed the input fields."""
+        return len(self._in_channels)
+
+    @property
+    def output_channel_count(self) -> int:
+        """How many channels the output fields feed."""
+        return len(self._out_channels)
 
     def merged_with(self, parent: IOController) -> IOController:
         """Returns a declaration holding the parent's fields and events followed by this one's."""
@@ -280,6 +293,12 @@ class IOController:
 
     async def _read_with_events(self, events: Reader) -> None:
         values = self._require_component().__dict__
+        if self._retry_event is not None:
+            # Its handler raised last time: handle it again first (under retries).
+            event, self._retry_event = self._retry_event, None
+            await self._handle(event)
+            if not self._readers:
+                return
         pending = {name: reader for name, reader in self._readers if name not in self._populated}
         self._populated.clear()
         only_events = not self._readers
@@ -325,7 +344,12 @@ class IOController:
                 f" '{event.type}' and has no handler for it"
             )
         method, populates = entry
-        result = await method(event)
+        try:
+            result = await method(event)
+        except Exception:
+            self._retry_event = event
+            raise
+        self.events_handled += 1
         if isinstance(result, Event):
             self.queue_event(result)
         if populates:
@@ -388,8 +412,10 @@ class IOController:
                     self._stop_hook()
                 continue
             channel = self._publishers.get(event.type)
-            if channel is not None and not channel.try_send(event):
-                await channel.send(event)
+            if channel is not None:
+                if not channel.try_send(event):
+                    await channel.send(event)
+                self.events_published += 1
 
     # -- ending ------------------------------------------------------------------------------
 

@@ -93,7 +93,11 @@ class ProcessBuilder:
             problems,
             _subclass_of(StateBackend, "a state backend class"),
         )
-        _resolve(spec.type, ("type",), problems, _subclass_of(Process, "a process class"))
+        process_cls = _resolve(
+            spec.type, ("type",), problems, _subclass_of(Process, "a process class")
+        )
+        if process_cls is not None:
+            problems.extend(process_cls.check_spec(spec))
         return problems
 
     @classmethod
@@ -124,15 +128,8 @@ class ProcessBuilder:
         state_cls = import_object(spec.args.state.type)
         state_args = spec.args.state.args.model_dump(exclude_defaults=True)
         state = state_cls(**resolve_paths(state_args, folder))
-        process_cls = import_object(spec.type)
-        process: Process = process_cls(
-            components=components,
-            connectors=connectors,
-            name=spec.args.name,
-            parameters=spec.args.parameters,
-            state=state,
-        )
-        return process
+        process_cls: type[Process] = import_object(spec.type)
+        return process_cls.from_spec(spec, components, connectors, state)
 
 
 def _resolve(

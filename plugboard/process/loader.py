@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-import typing as _t
 
 from plugboard.exceptions import ValidationError
 from plugboard.process.builder import ProcessBuilder
 from plugboard.process.process import Process
 from plugboard.schemas.loading import LoadedConfig, load_config_data, parse_yaml
-from plugboard.schemas.overrides import apply_overrides
+from plugboard.schemas.overrides import Overrides, apply_overrides
 
 
 _PROCESS_LOC = ("plugboard", "process")
@@ -17,7 +16,7 @@ _PROCESS_LOC = ("plugboard", "process")
 
 def read_config(
     path: str | Path,
-    overrides: _t.Sequence[str] = (),
+    overrides: Overrides = (),
     job_id: str | None = None,
 ) -> LoadedConfig:
     """Reads a configuration file, applies `-p` overrides and a job id, checks the schema.
@@ -32,9 +31,24 @@ def read_config(
         raise ValidationError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError(f"{path}: cannot read: {exc}") from None
-    data, lines = parse_yaml(text, str(path))
+    return read_config_text(text, str(path), file.resolve().parent, overrides, job_id)
+
+
+def read_config_text(
+    text: str,
+    source: str,
+    base_dir: Path | None,
+    overrides: Overrides = (),
+    job_id: str | None = None,
+) -> LoadedConfig:
+    """Like `read_config`, for a configuration already read from `source`.
+
+    Raises:
+        ValidationError: YAML syntax, schema errors or bad overrides.
+    """
+    data, lines = parse_yaml(text, source)
     apply_overrides(data, overrides)
-    loaded = load_config_data(data, str(path), file.resolve().parent, lines)
+    loaded = load_config_data(data, source, base_dir, lines)
     if job_id is not None:
         loaded.spec.plugboard.process.args.state.args.job_id = job_id
     return loaded
@@ -60,7 +74,7 @@ def build_config(loaded: LoadedConfig) -> Process:
 
 def load_process(
     path: str | Path,
-    overrides: _t.Sequence[str] = (),
+    overrides: Overrides = (),
     job_id: str | None = None,
 ) -> Process:
     """Reads, checks and builds the process in a configuration file.

@@ -11,10 +11,13 @@ import yaml
 from plugboard.component import Component
 from plugboard.connector import AsyncioConnector, Connector
 from plugboard.exceptions import ValidationError
-from plugboard.schemas import ConnectorSpec, Status
+from plugboard.schemas import ConnectorSpec, ProcessSpec, Status
 from plugboard.schemas.graph import GraphNode, check_graph
-from plugboard.schemas.problems import render
+from plugboard.schemas.problems import Problem, render
 from plugboard.state import DictStateBackend, StateBackend
+
+
+PREFECT_PROCESS = "plugboard_prefect.PrefectProcess"
 
 
 class Process(ABC):
@@ -54,6 +57,50 @@ class Process(ABC):
         self.status: Status = Status.CREATED
         self.started_at: str | None = None
         self.ended_at: str | None = None
+
+    @classmethod
+    def from_spec(
+        cls,
+        spec: ProcessSpec,
+        components: list[Component],
+        connectors: list[Connector],
+        state: StateBackend,
+    ) -> Process:
+        """Constructs the process of a spec from its built parts.
+
+        Process types with options of their own in the spec (such as `prefect:` sections)
+        override this to read them.
+        """
+        return cls(
+            components=components,
+            connectors=connectors,
+            name=spec.args.name,
+            parameters=spec.args.parameters,
+            state=state,
+        )
+
+    @classmethod
+    def check_spec(cls, spec: ProcessSpec) -> list[Problem]:
+        """Finds problems in the parts of a spec that only this process type reads.
+
+        Returns:
+            Problems located relative to the process spec.
+        """
+        problems = []
+        if spec.prefect is not None:
+            problems.append(
+                Problem(("prefect",), f"'prefect:' options need type: {PREFECT_PROCESS}")
+            )
+        for i, comp in enumerate(spec.args.components):
+            if comp.prefect is not None:
+                problems.append(
+                    Problem(
+                        ("args", "components", i, "prefect"),
+                        f"component '{comp.args.name}': 'prefect:' options need the process"
+                        f" type {PREFECT_PROCESS}",
+                    )
+                )
+        return problems
 
     @property
     def state(self) -> StateBackend:

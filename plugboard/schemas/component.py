@@ -52,3 +52,5 @@ class ComponentSpec(BaseModel):
 
     type: str = Field(min_length=1)
     args: ComponentArgsSpec
+    prefect: dict[str, _t.Any] | None = None
+    """Task options under `plugboard_prefect.PrefectProcess` (checked by that process type)."""

@@ -29,12 +29,16 @@ def parse_override(text: str) -> tuple[str, _t.Any]:
     return name, value
 
 
-def apply_overrides(data: _t.Any, overrides: _t.Sequence[str]) -> None:
+Overrides = _t.Sequence[str] | _t.Mapping[str, _t.Any]
+"""`NAME=VALUE` strings (as on the command line), or a mapping of names to values."""
+
+
+def apply_overrides(data: _t.Any, overrides: Overrides) -> None:
     """Applies overrides in place to configuration data (the parsed YAML).
 
     A bare name sets a process parameter; `component.<name>.arg.<field>`,
     `component.<name>.initial_value.<field>` and `component.<name>.parameter.<field>`
-    address one component.
+    address one component. Values given as strings are read as YAML (`3` is an int).
 
     Raises:
         ValidationError: Every malformed override or unknown component, in one report.
@@ -50,12 +54,18 @@ def apply_overrides(data: _t.Any, overrides: _t.Sequence[str]) -> None:
             "cannot apply parameters: the file has no process components"
         ) from None
     errors = []
-    for text in overrides:
-        try:
-            name, value = parse_override(text)
-        except ValidationError as exc:
-            errors.extend(exc.errors)
-            continue
+    pairs: list[tuple[str, _t.Any] | str] = (
+        list(overrides.items()) if isinstance(overrides, _t.Mapping) else list(overrides)
+    )
+    for item in pairs:
+        if isinstance(item, str):
+            try:
+                name, value = parse_override(item)
+            except ValidationError as exc:
+                errors.extend(exc.errors)
+                continue
+        else:
+            name, value = item
         if not name.startswith("component."):
             args.setdefault("parameters", {})
             args["parameters"][name] = value

@@ -31,6 +31,8 @@ class ProcessSpec(BaseModel):
     type: str = "plugboard.process.LocalProcess"
     connector_builder: ConnectorBuilderSpec = Field(default_factory=ConnectorBuilderSpec)
     args: ProcessArgsSpec
+    prefect: dict[str, _t.Any] | None = None
+    """Process-wide options of `plugboard_prefect.PrefectProcess` (checked by that type)."""
 
 
 class PlugboardSpec(BaseModel):

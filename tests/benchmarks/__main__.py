@@ -12,7 +12,7 @@ import time
 import traceback
 
 from tests.benchmarks.core import Options, Scenario
-from tests.benchmarks.machine import describe, machine_info
+from tests.benchmarks.machine import describe, load_average, machine_info
 from tests.benchmarks.registry import load_scenarios
 from tests.benchmarks.report import markdown_table, write_json
 from tests.benchmarks.runner import Failure, Result, run_case
@@ -109,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         {
             "started_at": started.isoformat(),
             "duration_s": duration,
+            "load_average_at_end": load_average(),
             "quick": options.quick,
             "rounds": options.rounds,
             "warmup": options.warmup,

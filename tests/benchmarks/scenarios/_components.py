@@ -80,9 +80,15 @@ class Bumper(Component):
         self.out = bump(self.inp)
 
 
-def link(source: str, target: str) -> AsyncioConnector:
-    """An asyncio connector from `component.field` to `component.field`."""
-    return AsyncioConnector(spec=ConnectorSpec(source=source, target=target))
+def link(source: str, target: str, buffer_size: int | None = None) -> AsyncioConnector:
+    """An asyncio connector from `component.field` to `component.field`.
+
+    `buffer_size=None` keeps the connector's default buffer.
+    """
+    spec = ConnectorSpec(source=source, target=target)
+    if buffer_size is None:
+        return AsyncioConnector(spec=spec)
+    return AsyncioConnector(spec=spec, buffer_size=buffer_size)
 
 
 async def timed_run(
@@ -94,4 +100,3 @@ async def timed_run(
         start = time.perf_counter()
         await process.run()
         return time.perf_counter() - start
-

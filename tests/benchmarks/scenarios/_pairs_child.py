@@ -52,8 +52,8 @@ def ours(pairs: int, values: int) -> Sample:
     async def main() -> Sample:
         start = time.perf_counter()
         sinks = [Sink(name=f"sink-{index}") for index in range(pairs)]
-        components = [Source(name=f"source-{index}", count=values) for index in range(pairs)]
-        components += sinks
+        sources = [Source(name=f"source-{index}", count=values) for index in range(pairs)]
+        components = [*sources, *sinks]
         connectors = [link(f"source-{index}.out", f"sink-{index}.x") for index in range(pairs)]
         process = LocalProcess(components=components, connectors=connectors)
         built = time.perf_counter()

@@ -12,14 +12,16 @@ from tests.benchmarks.scenarios._components import Relay, Sink, Source, link, ti
 
 
 METRIC_KEY = "us_per_step"
-_TARGETS = {10: Target(max_value=5.0, max_ratio=2.5)}
+TARGET = Target(max_value=5.0, max_ratio=2.5)
+SIZES: tuple[tuple[int, int | None], ...] = ((1, None), (10, None), (50, None), (10, 1))
+"""(K, connector buffer size) per case; None is the connector's default buffer."""
 
 
 def _per_step(seconds: float, messages: int, relays: int) -> Sample:
     return {METRIC_KEY: seconds * 1e6 / (messages * (relays + 2))}
 
 
-def ours(messages: int, relays: int) -> Sample:
+def ours(messages: int, relays: int, buffer_size: int | None = None) -> Sample:
     """One round of the chain on plugboard."""
 
     async def main() -> Sample:
@@ -30,7 +32,7 @@ def ours(messages: int, relays: int) -> Sample:
             sink,
         ]
         connectors = [
-            link(f"{upstream.name}.out", f"{downstream.name}.x")
+            link(f"{upstream.name}.out", f"{downstream.name}.x", buffer_size)
             for upstream, downstream in pairwise(components)
         ]
         seconds = await timed_run(components, connectors)
@@ -59,20 +61,27 @@ def floor(messages: int, relays: int) -> Sample:
     return asyncio.run(main())
 
 
+def _case(messages: int, relays: int, buffer_size: int | None) -> Case:
+    size = f"K={relays}" if buffer_size is None else f"K={relays}, buffer={buffer_size}"
+    # The target is set for the default connector; other buffers are shown for comparison.
+    target = TARGET if relays == 10 and buffer_size is None else None
+    return Case(
+        size=size,
+        ours=lambda: ours(messages, relays, buffer_size),
+        floor=lambda: floor(messages, relays),
+        metrics=(Metric(METRIC_KEY, "us", "per component-step", target),),
+        params={
+            "relays": relays,
+            "messages": messages,
+            "components": relays + 2,
+            "buffer_size": buffer_size or "default",
+        },
+    )
+
+
 def _cases(options: Options, stack: contextlib.ExitStack) -> list[Case]:
     messages = 2_000 if options.quick else 10_000
-    return [
-        Case(
-            size=f"K={relays}",
-            ours=lambda r=relays: ours(messages, r),
-            floor=lambda r=relays: floor(messages, r),
-            metrics=(
-                Metric(METRIC_KEY, "us", "per component-step", _TARGETS.get(relays)),
-            ),
-            params={"relays": relays, "messages": messages, "components": relays + 2},
-        )
-        for relays in (1, 10, 50)
-    ]
+    return [_case(messages, relays, buffer_size) for relays, buffer_size in SIZES]
 
 
 SCENARIO = Scenario(

@@ -57,25 +57,24 @@ def floor(messages: int, workers: int) -> Sample:
     return asyncio.run(main())
 
 
+def _case(steps: int, workers: int) -> Case:
+    messages = steps // (1 + 2 * workers)
+    return Case(
+        size=f"W={workers}",
+        ours=lambda: ours(messages, workers),
+        floor=lambda: floor(messages, workers),
+        metrics=(Metric(METRIC_KEY, "us", "per component-step"),),
+        params={
+            "workers": workers,
+            "messages": messages,
+            "component_steps": _steps(messages, workers),
+        },
+    )
+
+
 def _cases(options: Options, stack: contextlib.ExitStack) -> list[Case]:
     steps = STEPS_FULL // 4 if options.quick else STEPS_FULL
-    cases = []
-    for workers in (10, 100):
-        messages = steps // (1 + 2 * workers)
-        cases.append(
-            Case(
-                size=f"W={workers}",
-                ours=lambda m=messages, w=workers: ours(m, w),
-                floor=lambda m=messages, w=workers: floor(m, w),
-                metrics=(Metric(METRIC_KEY, "us", "per component-step"),),
-                params={
-                    "workers": workers,
-                    "messages": messages,
-                    "component_steps": _steps(messages, workers),
-                },
-            )
-        )
-    return cases
+    return [_case(steps, workers) for workers in (10, 100)]
 
 
 SCENARIO = Scenario(

@@ -39,7 +39,10 @@ def measure(side: str, pairs: int, values: int) -> Sample:
         check=False,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"{CHILD} {side} failed ({done.returncode}): {done.stderr.strip()}")
+        lines = done.stderr.strip().splitlines()
+        raise RuntimeError(
+            f"{CHILD} {side} exited {done.returncode}: {lines[-1] if lines else '(no output)'}"
+        )
     sample: Sample = json.loads(done.stdout.strip().splitlines()[-1])
     return sample
 

@@ -1,0 +1,123 @@
+"""From a model file (a path or any fsspec URL) to a Prefect flow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import typing as _t
+
+import fsspec
+from prefect import Flow
+import yaml
+
+from plugboard.exceptions import ValidationError
+from plugboard.process.loader import build_config, read_config_text
+from plugboard.schemas import ProcessSpec
+from plugboard.schemas.overrides import Overrides
+from plugboard_prefect.process import PrefectProcess
+
+
+PROCESS_TYPE = "plugboard_prefect.PrefectProcess"
+
+
+def _read(config: str | Path) -> tuple[str, Path | None]:
+    location = str(config)
+    if "://" in location and not location.startswith("file://"):
+        try:
+            with fsspec.open(location, "r", encoding="utf-8") as file:
+                return file.read(), None
+        except FileNotFoundError:
+            raise ValidationError(f"{location}: file not found") from None
+    path = Path(location.removeprefix("file://"))
+    try:
+        return path.read_text(encoding="utf-8"), path.resolve().parent
+    except FileNotFoundError:
+        raise ValidationError(f"{location}: file not found") from None
+
+
+def load_process(
+    config: str | Path | ProcessSpec,
+    params: Overrides | None = None,
+    job_id: str | None = None,
+) -> PrefectProcess:
+    """Builds a `PrefectProcess` from a model file, an fsspec URL or a spec.
+
+    A model whose `type` is the default `LocalProcess` runs as a `PrefectProcess`; modules
+    of a model read from a URL must be importable on the machine that runs it.
+
+    Args:
+        config: Path or URL of the YAML file (`s3://bucket/model.yaml`), or a `ProcessSpec`.
+        params: Overrides with the names `plugboard process run -p` takes.
+        job_id: Job id to record the run under.
+
+    Raises:
+        ValidationError: Everything wrong with the model, in one report.
+    """
+    if isinstance(config, ProcessSpec):
+        spec = config.model_copy(deep=True)
+        if params:
+            raise ValidationError("params apply to model files, not to a ProcessSpec")
+        if job_id is not None:
+            spec.args.state.args.job_id = job_id
+        from plugboard.process import ProcessBuilder
+
+        if spec.type == "plugboard.process.LocalProcess":
+            spec.type = PROCESS_TYPE
+        process = ProcessBuilder.build(spec)
+    else:
+        text, base_dir = _read(config)
+        loaded = read_config_text(text, str(config), base_dir, params or (), job_id)
+        spec = loaded.spec.plugboard.process
+        if spec.type == "plugboard.process.LocalProcess":
+            spec.type = PROCESS_TYPE
+        process = build_config(loaded)
+    if not isinstance(process, PrefectProcess):
+        raise ValidationError(f"process type {type(process).__name__} is not a PrefectProcess")
+    return process
+
+
+async def run_model(
+    config: str | Path | ProcessSpec,
+    params: Overrides | None = None,
+    job_id: str | None = None,
+) -> list[dict[str, _t.Any]]:
+    """Loads and runs a model inside the current flow run (or as a new one).
+
+    Returns:
+        The summary of each component (as in the summary table artifact).
+    """
+    process = load_process(config, params, job_id)
+    async with process:
+        await process.run()
+    observer = process._observer
+    return observer.summary() if observer is not None else []
+
+
+def process_flow(
+    config: str | Path | ProcessSpec,
+    params: Overrides | None = None,
+    job_id: str | None = None,
+) -> Flow[[], _t.Coroutine[_t.Any, _t.Any, list[dict[str, _t.Any]]]]:
+    """Returns a Prefect flow that runs a model: call it, `.serve()` it or deploy it.
+
+    The model is checked now, so mistakes show before anything is scheduled.
+    """
+    name = load_process(config, params, job_id).name
+
+    async def run() -> list[dict[str, _t.Any]]:
+        return await run_model(config, params, job_id)
+
+    return Flow(run, name=name, flow_run_name=name, validate_parameters=False)
+
+
+def flow_run_name() -> str:
+    """Names a `flows/` flow run after the process in its `config` parameter."""
+    from prefect.runtime import flow_run
+
+    config = flow_run.parameters.get("config", "")
+    try:
+        text, _ = _read(config)
+        data = yaml.safe_load(text)
+        name = data["plugboard"]["process"]["args"].get("name")
+    except Exception:  # naming must never fail a run; the process reports real errors
+        name = None
+    return str(name or Path(str(config)).stem or "plugboard-process")

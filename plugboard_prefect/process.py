@@ -1,0 +1,220 @@
+"""`PrefectProcess`: a process whose components run as Prefect task runs of one flow run."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import typing as _t
+
+from prefect import Flow, Task, get_run_logger
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
+from prefect.context import FlowRunContext
+from prefect.states import Cancelled
+import pydantic
+
+from plugboard.component import Component
+from plugboard.connector import Connector
+from plugboard.exceptions import ValidationError
+from plugboard.process import LocalProcess, Process
+from plugboard.schemas import ProcessSpec, Status
+from plugboard.schemas.loading import schema_problems
+from plugboard.schemas.problems import Loc, Problem
+from plugboard.state import StateBackend
+from plugboard_prefect.observe import RunObserver
+from plugboard_prefect.options import ProcessOptions, TaskOptions, merged_options
+
+
+TAGS = ("plugboard",)
+"""The one tag on every component task run (each distinct tag set costs a server call)."""
+
+
+class PrefectProcess(LocalProcess):
+    """Runs a model as a Prefect flow run, each component as one task run.
+
+    The same interface as `LocalProcess`: build it in Python or name it as `type:` in YAML.
+    Component tasks run on the flow's own event loop (awaited together, never submitted to
+    a thread pool), so channels stay in-process and cancellation reaches every component.
+    Outside a flow, `run()` starts a flow run named after the process; inside one (as in the
+    ready-made `flows/` entrypoint), the components become task runs of that flow run.
+
+    Args:
+        components: The components.
+        connectors: The links between their fields.
+        name: Name of the process, of its flow and of its flow run.
+        parameters: Parameters shared by every component.
+        state: Where to record the run.
+        options: Process-wide Prefect options (the YAML's process-level `prefect:` mapping).
+        task_options: Per-component task options by component name (the YAML's component
+            `prefect:` mappings), over `options.defaults`.
+
+    Raises:
+        ValidationError: Invalid options, or options for components that do not exist.
+    """
+
+    def __init__(
+        self,
+        components: _t.Iterable[Component],
+        connectors: _t.Iterable[Connector] = (),
+        name: str | None = None,
+        parameters: dict[str, _t.Any] | None = None,
+        state: StateBackend | None = None,
+        options: ProcessOptions | _t.Mapping[str, _t.Any] | None = None,
+        task_options: _t.Mapping[str, TaskOptions | _t.Mapping[str, _t.Any]] | None = None,
+    ) -> None:
+        super().__init__(components, connectors, name, parameters, state)
+        try:
+            self.options = (
+                options
+                if isinstance(options, ProcessOptions)
+                else ProcessOptions.model_validate(options or {})
+            )
+            own = dict(task_options or {})
+            unknown = sorted(set(own) - set(self.components))
+            if unknown:
+                raise ValidationError(f"task_options for unknown components: {unknown}")
+            self.task_options: dict[str, TaskOptions] = {
+                name: merged_options(self.options.defaults, own.get(name))
+                for name in self.components
+            }
+        except pydantic.ValidationError as exc:
+            raise ValidationError([p.message for p in schema_problems(exc)]) from None
+        self._attempt_errors: dict[str, Exception] = {}
+        self._failing = False
+        self._observer: RunObserver | None = None
+
+    @classmethod
+    def from_spec(
+        cls,
+        spec: ProcessSpec,
+        components: list[Component],
+        connectors: list[Connector],
+        state: StateBackend,
+    ) -> Process:
+        """Constructs the process of a spec, reading its `prefect:` sections."""
+        return cls(
+            components=components,
+            connectors=connectors,
+            name=spec.args.name,
+            parameters=spec.args.parameters,
+            state=state,
+            options=spec.prefect,
+            task_options={c.args.name: c.prefect for c in spec.args.components if c.prefect},
+        )
+
+    @classmethod
+    def check_spec(cls, spec: ProcessSpec) -> list[Problem]:
+        """Checks the process-level and per-component `prefect:` mappings."""
+        problems: list[Problem] = []
+        sections: list[tuple[Loc, _t.Any, type[pydantic.BaseModel]]] = [
+            (("prefect",), spec.prefect, ProcessOptions)
+        ]
+        sections.extend(
+            (("args", "components", i, "prefect"), comp.prefect, TaskOptions)
+            for i, comp in enumerate(spec.args.components)
+        )
+        for loc, section, model in sections:
+            if section is None:
+                continue
+            try:
+                model.model_validate(section)
+            except pydantic.ValidationError as exc:
+                problems.extend(
+                    Problem((*loc, *p.loc), f"prefect options: {p.message}")
+                    for p in schema_problems(exc)
+                )
+        return problems
+
+    async def run(self, max_steps: int | None = None, timeout: float | None = None) -> None:
+        """Runs the model as a flow run (or inside the current one).
+
+        Raises:
+            ProcessError: A component failed (after its retries); the flow run is Failed.
+        """
+        if FlowRunContext.get() is not None:
+            await self._run_in_flow(max_steps, timeout)
+            return
+        process_flow = Flow(
+            self._run_in_flow,
+            name=self.name,
+            flow_run_name=self.name,
+            validate_parameters=False,
+            persist_result=False,
+        )
+        await process_flow(max_steps, timeout)
+
+    async def _run_in_flow(self, max_steps: int | None, timeout: float | None) -> None:
+        self._failing = False
+        self._attempt_errors.clear()
+        self._observer = RunObserver(self, self.options.progress_interval_seconds)
+        await self._observer.started()
+        try:
+            await LocalProcess.run(self, max_steps=max_steps, timeout=timeout)
+        finally:
+            await self._observer.finished()
+
+    async def _run_component(self, component: Component, failed: list[Component]) -> None:
+        options = self.task_options[component.name]
+        component_task = Task(
+            self._task_body,
+            name=type(component).__name__,
+            task_run_name=component.name,
+            retries=options.retries,
+            retry_delay_seconds=options.retry_delay_seconds,
+            timeout_seconds=options.timeout_seconds,
+            cache_policy=NO_CACHE,
+            persist_result=False,
+            tags=list(TAGS),
+        )
+        observer = self._observer
+        assert observer is not None
+        state: State[_t.Any] = await _t.cast(
+            _t.Awaitable[State[_t.Any]], component_task(component, options, return_state=True)
+        )
+        if state.is_completed():
+            component.status = Status.COMPLETED
+            await component.io.close()
+            await observer.component_finished(component)
+        elif state.is_cancelled():
+            component.status = Status.STOPPED
+            await observer.component_finished(component)
+        else:
+            error = self._attempt_errors.get(component.name) or _state_error(state)
+            component.status = Status.FAILED
+            component.error = error
+            failed.append(component)
+            self._failing = True
+            await observer.component_finished(component)
+            raise error
+
+    async def _task_body(self, component: Component, options: TaskOptions) -> State[_t.Any] | None:
+        component.logger = get_run_logger()
+        previous = self._attempt_errors.pop(component.name, None)
+        if previous is None:
+            assert self._observer is not None
+            self._observer.component_started(component)
+        else:
+            component.logger.warning(
+                "retrying %s after %s: %s", component.name, type(previous).__name__, previous
+            )
+            await component.on_retry(previous)
+        started = time.monotonic()
+        try:
+            await component.run()
+        except asyncio.CancelledError:
+            timeout = options.timeout_seconds
+            if timeout is not None and time.monotonic() - started >= timeout * 0.99:
+                raise  # Prefect's own timeout: let it end the task run TimedOut.
+            reason = "another component failed" if self._failing else "the process was stopped"
+            return Cancelled(message=f"{component.name} stopped: {reason}")
+        except Exception as exc:
+            self._attempt_errors[component.name] = exc
+            raise
+        return None
+
+
+def _state_error(state: State[_t.Any]) -> Exception:
+    message = state.message or f"task run ended {state.name}"
+    if state.name == "TimedOut":
+        return TimeoutError(message)
+    return RuntimeError(message)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 import typing as _t
 
 from plugboard.connector.channel import EMPTY, Channel
@@ -36,35 +35,6 @@ class ExhaustedReader:
 
     def add_waiter(self, waiter: asyncio.Future[None]) -> bool:
         return True
-
-
-class PrefixedReader:
-    """Gives a field's initial values before anything from its source."""
-
-    def __init__(self, values: _t.Iterable[_t.Any], inner: Reader) -> None:
-        self._values = deque(values)
-        self._inner = inner
-
-    def try_recv(self) -> _t.Any:
-        if self._values:
-            return self._values.popleft()
-        return self._inner.try_recv()
-
-    async def recv(self) -> _t.Any:
-        if self._values:
-            return self._values.popleft()
-        return await self._inner.recv()
-
-    @property
-    def is_closed(self) -> bool:
-        return not self._values and self._inner.is_closed
-
-    def add_waiter(self, waiter: asyncio.Future[None]) -> bool:
-        if self._values:
-            if not waiter.done():
-                waiter.set_result(None)
-            return True
-        return self._inner.add_waiter(waiter)
 
 
 class MergedReader:

@@ -49,6 +49,7 @@ class Component:
 
     _init_args: tuple[tuple[_t.Any, ...], dict[str, _t.Any]]
     _io_declared: _t.ClassVar[bool] = False
+    _raw_step: _t.ClassVar[_StepFn]
     _event_handlers: _t.ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}
     _step_wrapped: _t.ClassVar[bool] = False
 
@@ -65,6 +66,7 @@ class Component:
         cls._event_handlers = _collect_handlers(cls)
         step = cls.__dict__.get("step")
         if step is not None and not getattr(step, "_plugboard_wrapped", False):
+            cls._raw_step = step
             setattr(cls, "step", _wrap_step(step))  # noqa: B010 - replaces the method
 
     def __new__(cls, *args: _t.Any, **kwargs: _t.Any) -> _t.Self:
@@ -165,16 +167,29 @@ class Component:
 
     async def run(self) -> None:
         """Steps until the IO closes (inputs exhausted, or the component closed itself)."""
-        step = self.step
+        # The body of the step wrapper, inlined: this loop is the hot path of every model.
+        raw_step = type(self)._raw_step
         io = self.io
         limit = self.max_steps
         try:
-            if limit is None:
-                while not io._halt:
-                    await step()
-            else:
-                while not io._halt and self.step_count < limit:
-                    await step()
+            while not io._halt and (limit is None or self.step_count < limit):
+                if self._replay:
+                    self._replay = False
+                elif not io.read_now():
+                    await io.read_rest()
+                self._in_step = True
+                try:
+                    await raw_step(self)
+                except IOStreamClosedError:
+                    raise
+                except Exception:
+                    self._replay = True
+                    raise
+                finally:
+                    self._in_step = False
+                if not io.write_now():
+                    await io.write_rest()
+                self.step_count += 1
         except IOStreamClosedError:
             pass
 
@@ -292,6 +307,8 @@ def _check_field_names(cls: type[Component]) -> None:
 
 
 def _wrap_step(step: _StepFn) -> _StepFn:
+    """Makes `step()` read inputs before and send outputs after the user's step."""
+
     @functools.wraps(step)
     async def wrapped(self: Component) -> None:
         if self._in_step:
@@ -302,8 +319,8 @@ def _wrap_step(step: _StepFn) -> _StepFn:
         if self._replay:
             # The previous attempt of this step raised: run it again on the same inputs.
             self._replay = False
-        else:
-            await io.read()
+        elif not io.read_now():
+            await io.read_rest()
         self._in_step = True
         try:
             await step(self)
@@ -314,10 +331,12 @@ def _wrap_step(step: _StepFn) -> _StepFn:
             raise
         finally:
             self._in_step = False
-        await io.write()
+        if not io.write_now():
+            await io.write_rest()
         self.step_count += 1
 
     wrapped._plugboard_wrapped = True  # type: ignore[attr-defined]
+    wrapped._plugboard_raw = step  # type: ignore[attr-defined]
     return wrapped
 
 
@@ -329,4 +348,5 @@ def _type_path(cls: type) -> str:
 
 
 # Components that only handle events need no `step` of their own, but still read and write.
+Component._raw_step = Component.step
 setattr(Component, "step", _wrap_step(Component.step))  # noqa: B010

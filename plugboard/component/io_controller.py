@@ -6,7 +6,7 @@ import asyncio
 from collections import deque
 import typing as _t
 
-from plugboard.component._readers import ExhaustedReader, MergedReader, PrefixedReader, Reader
+from plugboard.component._readers import ExhaustedReader, MergedReader, Reader
 from plugboard.connector.channel import EMPTY, Channel
 from plugboard.events import Event, StopEvent
 from plugboard.exceptions import (
@@ -26,6 +26,7 @@ FieldDecl = _t.Sequence[str] | _t.Mapping[str, _t.Any] | None
 EventDecl = _t.Sequence[type[Event]] | None
 BoundHandler = tuple[_t.Callable[[Event], _t.Awaitable[_t.Any]], tuple[str, ...]]
 
+_NO_FIELDS: frozenset[str] = frozenset()
 _PUBLISHERS = "publishers"
 _SUBSCRIBERS = "subscribers"
 
@@ -87,8 +88,12 @@ class IOController:
         self._reset()
 
     def _reset(self) -> None:
+        self._values: dict[str, _t.Any] = {}
         self._readers: list[tuple[str, Reader]] = []
-        self._writers: list[tuple[str, tuple[Channel, ...]]] = []
+        self._read_pos = 0
+        self._sends: list[tuple[str, Channel]] = []
+        self._write_pos = 0
+        self._initial: list[tuple[str, deque[_t.Any]]] = []
         self._typed_writers: list[tuple[str, Channel, tuple[FieldCheck, ...]]] = []
         self._in_channels: list[Channel] = []
         self._out_channels: list[Channel] = []
@@ -96,8 +101,9 @@ class IOController:
         self._event_channels: list[Channel] = []
         self._publishers: dict[str, Channel] = {}
         self._handlers: dict[str, BoundHandler] = {}
-        self._queued: deque[Event] = deque()
+        self._queued: deque[Event] | None = None
         self._populated: set[str] = set()
+        self._fresh: _t.AbstractSet[str] = _NO_FIELDS
         self._retry_event: Event | None = None
         self.events_handled = 0
         self.events_published = 0
@@ -161,6 +167,7 @@ class IOController:
         bound.output_events = self.output_events
         bound._component = component
         bound._reset()
+        bound._values = component.__dict__
         bound._handlers = handlers
         return bound
 
@@ -236,10 +243,9 @@ class IOController:
             if is_typed(type_):
                 check = FieldCheck(adapter(type_), type_, f"initial value of input '{field}'")
                 initial[field] = [check.validate(name, value) for value in values]
-        self._readers = [
-            (field, _reader(channels, initial.get(field))) for field, channels in sources.items()
-        ]
-        self._writers = [(field, tuple(chs)) for field, chs in targets.items() if chs]
+        self._readers = [(field, _reader(channels)) for field, channels in sources.items()]
+        self._initial = [(field, deque(values)) for field, values in initial.items() if values]
+        self._sends = [(field, channel) for field, chs in targets.items() for channel in chs]
         self._typed_writers = typed
         self._in_channels = [channel for chs in sources.values() for channel in chs]
         self._out_channels = [
@@ -248,7 +254,7 @@ class IOController:
         ]
         if self.input_events:
             self._event_channels = event_channels
-            self._event_reader = _reader(event_channels, None)
+            self._event_reader = _reader(event_channels)
         self._live_outputs = len(self._out_channels)
         for channel in self._out_channels:
             channel.on_receiver_closed(self._output_abandoned)
@@ -275,21 +281,71 @@ class IOController:
             IOStreamClosedError: An input field (or, without fields, every event topic) has
                 no more values.
         """
+        if not self.read_now():
+            await self.read_rest()
+
+    def read_now(self) -> bool:
+        """Reads what is already there without waiting.
+
+        Returns:
+            True if every input field got a new value; False if the rest must be awaited
+            with `read_rest()`.
+
+        Raises:
+            IOStreamClosedError: The IO is closed.
+        """
         if self._stopped:
             raise IOStreamClosedError("IO is closed")
+        if self._event_reader is not None or self._initial:
+            return False
+        values = self._values
+        pos = self._read_pos
+        readers = self._readers
+        for name, reader in readers[pos:] if pos else readers:
+            item = reader.try_recv()
+            if item is EMPTY:
+                self._read_pos = pos
+                return False
+            values[name] = item
+            pos += 1
+        self._read_pos = 0
+        return True
+
+    async def read_rest(self) -> None:
+        """Finishes a read that `read_now()` could not complete, waiting as needed.
+
+        Raises:
+            IOStreamClosedError: An input field has no more values.
+        """
         if self._event_reader is not None:
             await self._read_with_events(self._event_reader)
             return
-        values = self._require_component().__dict__
+        values = self._values
+        if self._initial:
+            self._take_initial_values()
         name = ""
         try:
-            for name, reader in self._readers:
+            for name, reader in self._readers[self._read_pos :]:
+                if name in self._fresh:
+                    continue
                 item = reader.try_recv()
                 if item is EMPTY:
                     item = await reader.recv()
                 values[name] = item
         except ChannelClosedError:
             raise IOStreamClosedError(f"input '{name}' has no more values") from None
+        finally:
+            self._read_pos = 0
+            self._fresh = _NO_FIELDS
+
+    def _take_initial_values(self) -> None:
+        # Initial values come before anything on the channels, one per step per field.
+        fresh = set()
+        for name, values in self._initial:
+            self._values[name] = values.popleft()
+            fresh.add(name)
+        self._initial = [(name, values) for name, values in self._initial if values]
+        self._fresh = fresh
 
     async def _read_with_events(self, events: Reader) -> None:
         values = self._require_component().__dict__
@@ -299,6 +355,10 @@ class IOController:
             await self._handle(event)
             if not self._readers:
                 return
+        if self._initial:
+            self._take_initial_values()
+            self._populated.update(self._fresh)
+            self._fresh = _NO_FIELDS
         pending = {name: reader for name, reader in self._readers if name not in self._populated}
         self._populated.clear()
         only_events = not self._readers
@@ -375,6 +435,8 @@ class IOController:
                 )
         if event.source is None:
             event.source = self._require_component().name
+        if self._queued is None:
+            self._queued = deque()
         self._queued.append(event)
 
     async def write(self) -> None:
@@ -384,20 +446,46 @@ class IOController:
             IOStreamClosedError: The IO was closed (for example by the component itself), or
                 every receiver of its outputs has stopped listening.
         """
+        if not self.write_now():
+            await self.write_rest()
+
+    def write_now(self) -> bool:
+        """Sends what the channels take without waiting.
+
+        Returns:
+            True if everything was sent; False if the rest must be awaited with
+            `write_rest()`.
+
+        Raises:
+            IOStreamClosedError: The IO is closed.
+        """
         if self._stopped:
             raise IOStreamClosedError("IO is closed")
-        component = self._require_component()
-        values = component.__dict__
-        for name, channels in self._writers:
-            value = values[name]
-            for channel in channels:
-                if not channel.try_send(value):
-                    await channel.send(value)
+        values = self._values
+        pos = self._write_pos
+        sends = self._sends
+        for name, channel in sends[pos:] if pos else sends:
+            if not channel.try_send(values[name]):
+                self._write_pos = pos
+                return False
+            pos += 1
+        self._write_pos = 0
+        return not (self._typed_writers or self._queued)
+
+    async def write_rest(self) -> None:
+        """Finishes a write that `write_now()` could not complete, waiting as needed."""
+        values = self._values
+        try:
+            for name, channel in self._sends[self._write_pos :]:
+                await channel.send(values[name])
+        finally:
+            self._write_pos = 0
         if self._typed_writers:
+            component = self._require_component().name
             for name, channel, checks in self._typed_writers:
                 value = values[name]
                 for check in checks:
-                    value = check.validate(component.name, value)
+                    value = check.validate(component, value)
                 if not channel.try_send(value):
                     await channel.send(value)
         if self._queued:
@@ -405,6 +493,7 @@ class IOController:
 
     async def _publish(self) -> None:
         queued = self._queued
+        assert queued is not None
         while queued:
             event = queued.popleft()
             if isinstance(event, StopEvent):
@@ -441,7 +530,7 @@ class IOController:
         if self._queued and not self._stopped:
             await self._publish()
         self._closed = self._stopped = self._halt = True
-        self._queued.clear()
+        self._queued = None
         for channel in self._out_channels:
             await channel.close()
         for channel in self._publishers.values():
@@ -477,14 +566,9 @@ def _output_checks(
     return tuple(checks)
 
 
-def _reader(channels: list[Channel], initial: list[_t.Any] | None) -> Reader:
-    reader: Reader
+def _reader(channels: list[Channel]) -> Reader:
     if not channels:
-        reader = ExhaustedReader()
-    elif len(channels) == 1:
-        reader = channels[0]
-    else:
-        reader = MergedReader(channels)
-    if initial:
-        reader = PrefixedReader(initial, reader)
-    return reader
+        return ExhaustedReader()
+    if len(channels) == 1:
+        return channels[0]
+    return MergedReader(channels)

@@ -36,7 +36,7 @@ class AsyncioChannel(Channel):
         self._maxsize = maxsize
         self._buf: deque[_t.Any] = deque()
         self._getter: asyncio.Future[None] | None = None
-        self._putters: deque[asyncio.Future[None]] = deque()
+        self._putters: deque[asyncio.Future[None]] | None = None  # made on first wait
         self._closed = False
         self._rx_closed = False
         self._rx_callbacks: list[_t.Callable[[], None]] = []
@@ -76,6 +76,8 @@ class AsyncioChannel(Channel):
         """Sends an item, waiting while the buffer is full."""
         while not self.try_send(item):
             putter = asyncio.get_running_loop().create_future()
+            if self._putters is None:
+                self._putters = deque()
             self._putters.append(putter)
             try:
                 await putter
@@ -149,10 +151,7 @@ class AsyncioChannel(Channel):
             self._getter = None
             if not getter.done():
                 getter.set_result(None)
-        while self._putters:
-            putter = self._putters.popleft()
-            if not putter.done():
-                putter.set_result(None)
+        self._release_putters()
 
     async def close_receiver(self) -> None:
         """Stops receiving: buffered items are discarded and senders stop waiting."""
@@ -162,7 +161,11 @@ class AsyncioChannel(Channel):
         self._buf.clear()
         for callback in self._rx_callbacks:
             callback()
-        while self._putters:
-            putter = self._putters.popleft()
+        self._release_putters()
+
+    def _release_putters(self) -> None:
+        putters = self._putters
+        while putters:
+            putter = putters.popleft()
             if not putter.done():
                 putter.set_result(None)

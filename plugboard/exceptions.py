@@ -5,6 +5,25 @@ from __future__ import annotations
 import typing as _t
 
 
+__all__ = [
+    "ChannelClosedError",
+    "ChannelError",
+    "ComponentError",
+    "FieldTypeError",
+    "IOSetupError",
+    "IOStreamClosedError",
+    "NoMoreDataException",
+    "NotFoundError",
+    "NotInitialisedError",
+    "PlugboardError",
+    "ProcessError",
+    "ProcessStatusError",
+    "RegistryError",
+    "UnrecognisedEventError",
+    "ValidationError",
+]
+
+
 class PlugboardError(Exception):
     """Base class of every error Plugboard raises on purpose."""
 

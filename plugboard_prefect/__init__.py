@@ -7,13 +7,12 @@ from plugboard_prefect import PrefectProcess
 Needs the `prefect` extra: `pip install 'plugboard[prefect]'`.
 """
 
-import importlib.util
-
-
-if importlib.util.find_spec("prefect") is None:  # pragma: no cover - depends on the install
+try:
+    import prefect  # noqa: F401
+except ImportError:
     raise ImportError(
         "plugboard_prefect needs Prefect, which is not installed: pip install 'plugboard[prefect]'"
-    )
+    ) from None
 
 from plugboard_prefect.flow import load_process, process_flow, run_model
 from plugboard_prefect.options import ProcessOptions, TaskOptions

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import time
 import typing as _t
 
@@ -135,13 +137,19 @@ class PrefectProcess(LocalProcess):
             await self._run_in_flow(max_steps, timeout)
             return
         process_flow = Flow(
-            self._run_in_flow,
+            self._run_own_flow,
             name=self.name,
             flow_run_name=self.name,
             validate_parameters=False,
             persist_result=False,
         )
         await process_flow(max_steps, timeout)
+
+    async def _run_own_flow(self, max_steps: int | None, timeout: float | None) -> None:
+        # A flow run we started ourselves has no runner to cancel it: Prefect's SIGTERM bridge
+        # would raise inside whatever coroutine happens to run. Stop gracefully instead.
+        with _graceful_sigterm(self):
+            await self._run_in_flow(max_steps, timeout)
 
     async def _run_in_flow(self, max_steps: int | None, timeout: float | None) -> None:
         self._failing = False
@@ -155,9 +163,16 @@ class PrefectProcess(LocalProcess):
 
     async def _run_component(self, component: Component, failed: list[Component]) -> None:
         options = self.task_options[component.name]
+        class_name = type(component).__name__
+
+        async def body(component: Component, options: TaskOptions) -> State[_t.Any] | None:
+            return await self._task_body(component, options)
+
+        # Prefect keys task runs by the function's name: make it the component's class.
+        body.__name__ = body.__qualname__ = class_name
         component_task = Task(
-            self._task_body,
-            name=type(component).__name__,
+            body,
+            name=class_name,
             task_run_name=component.name,
             retries=options.retries,
             retry_delay_seconds=options.retry_delay_seconds,
@@ -211,6 +226,35 @@ class PrefectProcess(LocalProcess):
             self._attempt_errors[component.name] = exc
             raise
         return None
+
+
+@contextlib.contextmanager
+def _graceful_sigterm(process: PrefectProcess) -> _t.Iterator[None]:
+    """While a self-started flow runs, SIGTERM stops the process gracefully; twice cancels."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    received = 0
+
+    def on_sigterm() -> None:
+        nonlocal received
+        received += 1
+        process.interrupted = True
+        if received == 1:
+            process.stop()
+        elif task is not None:
+            task.cancel()
+
+    try:
+        previous = signal.getsignal(signal.SIGTERM)
+        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    except (ValueError, RuntimeError, NotImplementedError):  # not the main thread / loop
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _state_error(state: State[_t.Any]) -> Exception:

@@ -36,7 +36,11 @@ class RunDisplay:
 
     def __init__(self, process: Process, console: Console | None = None) -> None:
         self.process = process
-        self.console = console or Console()
+        if console is None:
+            console = Console()
+            if not console.is_terminal:
+                console = Console(width=max(console.width, 160))  # logs: no wrapped rows
+        self.console = console
         self._started = time.perf_counter()
         self._ended: float | None = None
         self._live: Live | None = None

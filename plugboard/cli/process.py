@@ -6,6 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 import signal
+import sys
 import typing as _t
 
 import typer
@@ -99,7 +100,7 @@ def run(
 
     try:
         asyncio.run(main())
-        if interrupted:
+        if interrupted or getattr(process, "interrupted", False):
             raise asyncio.CancelledError
     except (KeyboardInterrupt, asyncio.CancelledError):
         display.summary()
@@ -118,6 +119,7 @@ def run(
 @process_app.command()
 def validate(file: FileArg, debug: DebugOpt = False) -> None:
     """Check a model without running it: schema, types, arguments and wiring."""
+    sys.dont_write_bytecode = True  # importing the model's modules leaves nothing behind
     from plugboard.exceptions import ValidationError
     from plugboard.process.loader import check_config, read_config
 
@@ -135,6 +137,7 @@ def validate(file: FileArg, debug: DebugOpt = False) -> None:
 @process_app.command()
 def diagram(file: FileArg, debug: DebugOpt = False) -> None:
     """Print the model's mermaid flowchart (paste it as is into Markdown or mermaid.live)."""
+    sys.dont_write_bytecode = True
     from plugboard.diagram import MermaidDiagram
     from plugboard.exceptions import ValidationError
     from plugboard.process.loader import read_config

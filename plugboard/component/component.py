@@ -33,13 +33,10 @@ class Component:
     attributes (`self.out_1 = value`); the framework reads every input before the step and
     sends every output after it.
 
-    Args:
-        name: Unique name of the component in its process.
-        initial_values: Values fed to input fields before anything arrives on their channels,
-            e.g. to start a feedback loop.
-        parameters: Free parameters; the process's parameters are merged under these.
-        state: A state backend to record the component in (usually set by the process).
-        constraints: Free constraints, kept with the component.
+    The keyword arguments every component takes (`ComponentArgsDict`) are `name` (unique in
+    its process), `initial_values` (values fed to input fields before anything arrives on
+    their channels, e.g. to start a feedback loop), `parameters` (merged over the process's
+    parameters), `state` (a state backend, usually set by the process) and `constraints`.
     """
 
     io: IOController = IOController()

@@ -20,6 +20,10 @@ class AsyncioConnector(Connector):
     """
 
     def __init__(self, spec: ConnectorSpec, buffer_size: int = DEFAULT_BUFFER_SIZE) -> None:
+        if not isinstance(buffer_size, int) or buffer_size < 1:
+            raise ValueError(
+                f"buffer_size must be a whole number of at least 1, not {buffer_size!r}"
+            )
         super().__init__(spec, buffer_size=buffer_size)
         self._buffer_size = buffer_size
         self._channel: AsyncioChannel | None = None

@@ -77,7 +77,7 @@ class MermaidDiagram:
             drawn.add(name)
             return f"{name}@{{ shape: rounded, label: {types.get(name, '?')}<br>**{name}** }}"
 
-        for source, target, label, is_event in self.edges:
+        for source, target, label, is_event in dict.fromkeys(self.edges):
             lines.append(f"  {node(source)} {_arrow(label, is_event)} {node(target)}")
         for name, _ in self.nodes:
             if name not in drawn:

@@ -32,15 +32,11 @@ def resolve_paths(args: dict[str, _t.Any], base_dir: Path | None) -> dict[str, _
         return dict(args)
     resolved = dict(args)
     for name, value in args.items():
-        if (
-            is_path_arg(name)
-            and isinstance(value, str)
-            and value
-            and not is_url(value)
-            and not os.path.isabs(os.path.expanduser(value))
-            and value != ":memory:"
-        ):
-            resolved[name] = str(base_dir / value)
+        if is_path_arg(name) and isinstance(value, str) and value and not is_url(value):
+            if value.startswith("~"):
+                resolved[name] = os.path.expanduser(value)
+            elif not os.path.isabs(value) and value != ":memory:":
+                resolved[name] = str(base_dir / value)
     return resolved
 
 
@@ -120,16 +116,36 @@ class ProcessBuilder:
         for comp in spec.args.components:
             comp_cls = _component_class(import_object(comp.type))
             args = comp.args.model_dump(exclude_defaults=True)
-            components.append(comp_cls(**resolve_paths(args, folder)))
+            components.append(
+                _construct(f"component '{comp.args.name}'", comp_cls, resolve_paths(args, folder))
+            )
         connector_cls = import_object(spec.connector_builder.type)
         builder = ConnectorBuilder(connector_cls, **spec.connector_builder.args)
-        connectors = [builder.build(c) for c in spec.args.connectors]
+        connectors = [
+            _construct(f"connector {c.id}", builder.build, {"spec": c})
+            for c in spec.args.connectors
+        ]
         connectors.extend(builder.build_event_connectors(components))
         state_cls = import_object(spec.args.state.type)
         state_args = spec.args.state.args.model_dump(exclude_defaults=True)
-        state = state_cls(**resolve_paths(state_args, folder))
+        state = _construct("state", state_cls, resolve_paths(state_args, folder))
         process_cls: type[Process] = import_object(spec.type)
-        return process_cls.from_spec(spec, components, connectors, state)
+        process: Process = _construct(
+            "process",
+            process_cls.from_spec,
+            {"spec": spec, "components": components, "connectors": connectors, "state": state},
+        )
+        return process
+
+
+def _construct(what: str, factory: _t.Callable[..., _t.Any], kwargs: dict[str, _t.Any]) -> _t.Any:
+    """Calls a constructor; a bad argument value becomes a one-line validation error."""
+    try:
+        return factory(**kwargs)
+    except ValidationError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{what}: {exc}") from exc
 
 
 def _resolve(

@@ -23,6 +23,8 @@ class LocalProcess(Process):
 
     _initialised = False
     _stop_requested = False
+    interrupted = False
+    """Set when a signal (Ctrl-C, SIGTERM) stopped the run."""
 
     async def init(self) -> None:
         """Opens the state backend, connects every component and runs their `init()`."""
@@ -64,6 +66,7 @@ class LocalProcess(Process):
         """Steps every component once, in the order they were given."""
         if not self._initialised:
             await self.init()
+        self.status = Status.RUNNING
         for component in self.components.values():
             try:
                 await component.step()

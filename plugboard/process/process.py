@@ -145,13 +145,25 @@ class Process(ABC):
     async def __aenter__(self) -> _t.Self:
         try:
             await self.init()
-        except BaseException:
-            await self.destroy()
+        except BaseException as error:
+            await self._destroy_after(error)
             raise
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.destroy()
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        if exc is None:
+            await self.destroy()
+        else:
+            await self._destroy_after(exc)
+
+    async def _destroy_after(self, error: BaseException) -> None:
+        """Destroys after a failure; a failing `destroy()` must not hide the first error."""
+        try:
+            await self.destroy()
+        except Exception as destroy_error:
+            error.add_note(f"while cleaning up, destroy() also failed: {destroy_error}")
 
     def export(self) -> dict[str, _t.Any]:
         """Returns the process as a `ProcessSpec`-shaped dict."""
@@ -160,6 +172,11 @@ class Process(ABC):
         if connectors:
             first = connectors[0]
             cls = type(first)
+            if any(type(c) is not cls or c._kwargs != first._kwargs for c in connectors):
+                raise ValueError(
+                    f"cannot write process '{self.name}' as YAML: its connectors differ in"
+                    " class or arguments, and a YAML file has one connector_builder for all"
+                )
             if cls is not AsyncioConnector or first._kwargs != _default_kwargs(first):
                 builder = {"type": _public_path(cls), "args": dict(first._kwargs)}
         args: dict[str, _t.Any] = {}

@@ -121,8 +121,8 @@ def check_graph(
             problems.append(
                 Problem(
                     ("components", i, "args", "initial_values"),
-                    f"{node.type_name} '{node.name}': initial_values for unknown input"
-                    f" {_plural(unknown)}",
+                    f"{node.type_name} '{node.name}': initial_values name unknown inputs:"
+                    f" {', '.join(repr(f) for f in unknown)}",
                 )
             )
 

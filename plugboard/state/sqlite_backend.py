@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 import sqlite3
 import typing as _t
@@ -39,7 +40,7 @@ class SqliteStateBackend(StateBackend):
         **kwargs: _t.Any,
     ) -> None:
         super().__init__(job_id=job_id, metadata=metadata, db_path=db_path, **kwargs)
-        self.db_path = db_path
+        self.db_path = os.path.expanduser(db_path)
         self._conn: sqlite3.Connection | None = None
 
     async def _open(self) -> None:
@@ -59,7 +60,9 @@ class SqliteStateBackend(StateBackend):
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise RuntimeError("SqliteStateBackend used before init()")
+            raise RuntimeError(
+                "SqliteStateBackend is not open: use it between init() and destroy()"
+            )
         return self._conn
 
     async def _put_job(self, record: dict[str, _t.Any]) -> None:

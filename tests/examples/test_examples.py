@@ -124,12 +124,17 @@ def files_under(folder: Path) -> set[Path]:
     return {path.relative_to(folder) for path in folder.rglob("*")}
 
 
-def titled_block(page: Path, lang: str, title: str, required: bool = True) -> str | None:
-    """Returns the body of the fenced block of `page` whose title is `title`."""
+def find_titled_block(page: Path, lang: str, title: str) -> str | None:
+    """Returns the body of the fenced block of `page` whose title is `title`, if any."""
     pattern = rf'^```{lang} title="{re.escape(title)}"\n(.*?)^```'
     match = re.search(pattern, page.read_text(), re.MULTILINE | re.DOTALL)
-    assert match is not None or not required, f"no {lang} block titled {title!r} in {page.name}"
     return match.group(1) if match else None
+
+
+def titled_block(page: Path, lang: str, title: str) -> str:
+    block = find_titled_block(page, lang, title)
+    assert block is not None, f"no {lang} block titled {title!r} in {page.name}"
+    return block
 
 
 def check_output(name: str, folder: Path) -> None:
@@ -168,7 +173,7 @@ def test_cli_run_writes_the_expected_output_beside_the_yaml(name: str, tmp_path:
     assert "completed" in result.stdout
     check_output(name, folder)
     assert not list(elsewhere.iterdir()), "relative paths must resolve beside the YAML file"
-    shown = titled_block(DOCS / DOC_PAGE[name], "text", OUTPUT[name], required=False)
+    shown = find_titled_block(DOCS / DOC_PAGE[name], "text", OUTPUT[name])
     if shown is not None:  # the tutorial page shows the output file as it is
         assert shown == (folder / OUTPUT[name]).read_text()
 

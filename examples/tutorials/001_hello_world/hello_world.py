@@ -1,6 +1,9 @@
 import typing as _t
-from plugboard.component import Component, IOController as IO
+
+from plugboard.component import Component
+from plugboard.component import IOController as IO
 from plugboard.schemas import ComponentArgsDict
+
 
 class A(Component):
     io = IO(outputs=["out_1"])

@@ -296,10 +296,11 @@ def wait_until_running(name: str, deadline: float) -> None:
             runs = client.read_flow_runs(
                 flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name]))
             )
-            if runs and runs[0].state is not None and runs[0].state.is_running():
+            running = [r for r in runs if r.state is not None and r.state.is_running()]
+            if running:
                 tasks = client.read_task_runs(
                     task_run_filter=TaskRunFilter(
-                        flow_run_id=TaskRunFilterFlowRunId(any_=[runs[0].id])
+                        flow_run_id=TaskRunFilterFlowRunId(any_=[running[0].id])
                     )
                 )
                 if len(tasks) >= 2:

@@ -59,7 +59,7 @@ class Component:
             parent_io = _parent_io(cls)
             cls.io = own_io.merged_with(parent_io) if parent_io is not None else own_io
             cls._io_declared = True
-            _check_field_names(cls)
+            _check_field_names(cls, cls.io)
         cls._event_handlers = _collect_handlers(cls)
         step = cls.__dict__.get("step")
         if step is not None and not getattr(step, "_plugboard_wrapped", False):
@@ -106,7 +106,10 @@ class Component:
         self._in_step = False
         self._replay = False
         self._logger: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None
-        io = cls.io.bind(self, self._bind_handlers())
+        declared = self._io_declaration()
+        if declared is not cls.io:
+            _check_field_names(cls, declared)
+        io = declared.bind(self, self._bind_handlers(declared))
         self.io: IOController = io
         values = self.__dict__
         for field in io._input_fields:
@@ -114,12 +117,26 @@ class Component:
         for field in io._output_fields:
             values[field] = None
 
-    def _bind_handlers(self) -> dict[str, BoundHandler]:
+    @classmethod
+    def io_for(cls, args: _t.Mapping[str, _t.Any]) -> IOController:
+        """The IO a component of this class has when built with `args`.
+
+        Most classes declare fixed IO (the class's `io`); classes whose fields depend on
+        their arguments (like `FileReader(field_names=...)`) override this, so that specs can
+        be checked without constructing anything.
+        """
+        return cls.io
+
+    def _io_declaration(self) -> IOController:
+        args, kwargs = self._init_args
+        return type(self).io_for(kwargs) if not args else type(self).io
+
+    def _bind_handlers(self, declared: IOController) -> dict[str, BoundHandler]:
         cls = type(self)
         handlers = cls._event_handlers
-        inputs = cls.io._input_fields
+        inputs = declared._input_fields
         bound: dict[str, BoundHandler] = {}
-        for event in cls.io.input_events:
+        for event in declared.input_events:
             entry = handlers.get(event.type)
             if entry is None:
                 raise IOSetupError(
@@ -295,8 +312,8 @@ _RESERVED = frozenset(
 )
 
 
-def _check_field_names(cls: type[Component]) -> None:
-    for field in [*cls.io.inputs, *cls.io.outputs]:
+def _check_field_names(cls: type[Component], io: IOController) -> None:
+    for field in [*io.inputs, *io.outputs]:
         if field in _RESERVED or field.startswith("_") or callable(getattr(cls, field, None)):
             raise IOSetupError(
                 f"{cls.__qualname__}: field name '{field}' clashes with a Component attribute"

@@ -35,7 +35,7 @@ class MermaidDiagram:
     @classmethod
     def from_process(cls, process: Process) -> MermaidDiagram:
         """Draws a process object (nothing is opened or run)."""
-        ios = {c.name: type(c).io for c in process.components.values()}
+        ios: dict[str, IOController | None] = {c.name: c.io for c in process.components.values()}
         nodes = [(c.name, type(c).__name__) for c in process.components.values()]
         links = [
             (c.spec.source.id, c.spec.target.id)
@@ -58,7 +58,9 @@ class MermaidDiagram:
         nodes = []
         for comp in spec.args.components:
             comp_cls = component_class_or_none(comp.type)
-            ios[comp.args.name] = comp_cls.io if comp_cls is not None else None
+            ios[comp.args.name] = (
+                comp_cls.io_for(comp.args.model_dump()) if comp_cls is not None else None
+            )
             name = comp_cls.__name__ if comp_cls is not None else comp.type.rsplit(".", 1)[-1]
             nodes.append((comp.args.name, name))
         links = [(c.source.id, c.target.id) for c in spec.args.connectors if c.mode == "pipeline"]

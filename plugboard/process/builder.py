@@ -10,7 +10,7 @@ import typing as _t
 from plugboard._imports import ImportPathError, add_search_path, import_object, is_url
 from plugboard.component import Component, ComponentFunction
 from plugboard.connector import Connector, ConnectorBuilder
-from plugboard.exceptions import ValidationError
+from plugboard.exceptions import IOSetupError, ValidationError
 from plugboard.process.process import Process
 from plugboard.schemas import ComponentArgsDict, ComponentSpec, ProcessSpec
 from plugboard.schemas.graph import GraphNode, check_graph
@@ -59,15 +59,20 @@ class ProcessBuilder:
         for i, comp in enumerate(spec.args.components):
             loc: Loc = ("args", "components", i)
             comp_cls = _resolve(comp.type, (*loc, "type"), problems, _component_class)
+            io = None
             if comp_cls is not None:
                 problems.extend(_check_args(comp_cls, comp, loc))
                 problems.extend(_check_handlers(comp_cls, comp, loc))
+                try:
+                    io = comp_cls.io_for(comp.args.model_dump())
+                except (TypeError, ValueError, IOSetupError) as exc:
+                    problems.append(Problem((*loc, "args"), f"component '{comp.args.name}': {exc}"))
             nodes.append(
                 GraphNode(
                     name=comp.args.name,
                     type_name=comp_cls.__name__ if comp_cls else comp.type,
-                    inputs=comp_cls.io.input_types if comp_cls else None,
-                    outputs=comp_cls.io.output_types if comp_cls else None,
+                    inputs=io.input_types if io else None,
+                    outputs=io.output_types if io else None,
                     primed=[f for f, values in comp.args.initial_values.items() if values],
                     fed_by_events=[
                         field

@@ -10,7 +10,7 @@ from prefect import Flow
 import yaml
 
 from plugboard.exceptions import ValidationError
-from plugboard.process.loader import build_config, read_config_text
+from plugboard.process.loader import build_config, default_process_name, read_config_text
 from plugboard.schemas import ProcessSpec
 from plugboard.schemas.overrides import Overrides
 from plugboard_prefect.process import PrefectProcess
@@ -120,4 +120,4 @@ def flow_run_name() -> str:
         name = data["plugboard"]["process"]["args"].get("name")
     except Exception:  # naming must never fail a run; the process reports real errors
         name = None
-    return str(name or Path(str(config)).stem or "plugboard-process")
+    return str(name or default_process_name(str(config)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from plugboard.cli.process import process_app
@@ -25,6 +27,31 @@ def version() -> None:
     typer.echo(f"plugboard {__version__}")
 
 
+_CORE_COMMANDS = frozenset({"process", "version"})
+
+
+def _add_plugin_commands() -> None:
+    """Adds command groups that installed plugins declare (entry points `plugboard.cli`)."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="plugboard.cli"):
+        try:
+            plugin = entry.load()
+        except ImportError as exc:  # e.g. the plugin's own extra is not installed
+            message = str(exc)
+
+            def unavailable(reason: str = message) -> None:
+                typer.secho(f"Error: {reason}", err=True, fg=typer.colors.RED)
+                raise typer.Exit(2)
+
+            app.command(entry.name, help=f"(unavailable: {message})")(unavailable)
+            continue
+        app.add_typer(plugin, name=entry.name)
+
+
 def main() -> None:
     """Entry point of the `plugboard` console script."""
+    # Core commands skip the plugin scan: it costs start-up time they never need.
+    if len(sys.argv) < 2 or sys.argv[1] not in _CORE_COMMANDS:
+        _add_plugin_commands()
     app()

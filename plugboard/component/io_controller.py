@@ -101,6 +101,7 @@ class IOController:
         self._event_channels: list[Channel] = []
         self._publishers: dict[str, Channel] = {}
         self._handlers: dict[str, BoundHandler] = {}
+        self._handler_fed: frozenset[str] = frozenset()
         self._queued: deque[Event] | None = None
         self._populated: set[str] = set()
         self._fresh: _t.AbstractSet[str] = _NO_FIELDS
@@ -169,6 +170,7 @@ class IOController:
         bound._reset()
         bound._values = component.__dict__
         bound._handlers = handlers
+        bound._handler_fed = frozenset(f for _, fields in handlers.values() for f in fields)
         return bound
 
     # -- wiring ------------------------------------------------------------------------------
@@ -386,8 +388,10 @@ class IOController:
                 if events.is_closed:
                     raise IOStreamClosedError("every event topic has closed")
             else:
+                fed = self._handler_fed
                 for name, reader in pending.items():
-                    if reader.is_closed:
+                    # A field that handlers set stays open while events can still arrive.
+                    if reader.is_closed and (name not in fed or events.is_closed):
                         raise IOStreamClosedError(f"input '{name}' has no more values")
             waiter: asyncio.Future[None] = loop.create_future()
             if not events.is_closed:  # a closed topic would wake the waiter at once

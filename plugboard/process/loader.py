@@ -69,7 +69,18 @@ def build_config(loaded: LoadedConfig) -> Process:
     problems = check_config(loaded)
     if problems:
         raise ValidationError(problems)
-    return ProcessBuilder.build(loaded.spec.plugboard.process, loaded.base_dir)
+    spec = loaded.spec.plugboard.process
+    if spec.args.name is None:
+        # A model read from a file is named after the file unless it names itself.
+        spec = spec.model_copy(deep=True)
+        spec.args.name = default_process_name(loaded.source)
+    return ProcessBuilder.build(spec, loaded.base_dir)
+
+
+def default_process_name(source: str) -> str:
+    """The name of a process read from `source` that gives none: the file's stem."""
+    stem = Path(source.rsplit("/", 1)[-1]).name.split(".", 1)[0]
+    return stem or "process"
 
 
 def load_process(

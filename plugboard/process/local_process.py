@@ -134,9 +134,12 @@ class LocalProcess(Process):
             async with asyncio.TaskGroup() as group:
                 for component in self.components.values():
                     group.create_task(self._run_component(component, failed), name=component.name)
-        except BaseExceptionGroup:
+        except BaseExceptionGroup as group:
             if not failed:
-                raise
+                # Not a component's own error: a signal or an interpreter exit that reached
+                # a component task. Re-raise it bare so whoever handles it recognises it.
+                await self._finish(Status.STOPPED)
+                raise _first_leaf(group) from None
         except asyncio.CancelledError:
             await self._finish(Status.STOPPED)
             raise
@@ -204,3 +207,8 @@ class LocalProcess(Process):
             raise ProcessError(
                 self.name, first.name, error, others=[c.name for c, _ in errors[1:]]
             ) from error
+
+
+def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    first = group.exceptions[0]
+    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first

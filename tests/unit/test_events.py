@@ -283,3 +283,16 @@ async def test_fields_keep_flowing_after_the_event_topics_close() -> None:
     async with process:
         await asyncio.wait_for(process.run(), 5)
     assert Collect.seen["c"] == [0, 1, 2, 3, 4]
+
+
+async def test_fields_set_by_handlers_wait_for_events_in_any_order() -> None:
+    for components in (
+        [TickWriter(name="w"), Clock(name="clock", count=4)],
+        [Clock(name="clock", count=100), TickWriter(name="w")],
+    ):
+        TickWriter.rows.clear()
+        process = LocalProcess(components=components)
+        async with process:
+            await asyncio.wait_for(process.run(), 5)
+        count = process.components["clock"].count  # type: ignore[attr-defined]
+        assert TickWriter.rows == list(range(count))

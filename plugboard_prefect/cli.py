@@ -93,10 +93,7 @@ def run(
         raise typer.Exit(RUN_FAILED)
 
 
-T = _t.TypeVar("T")
-
-
-def _guard(action: _t.Callable[[], T], debug: bool, code: int = USAGE_ERROR) -> T:
+def _guard[T](action: _t.Callable[[], T], debug: bool, code: int = USAGE_ERROR) -> T:
     from plugboard.exceptions import PlugboardError, ValidationError
 
     try:

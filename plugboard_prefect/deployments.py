@@ -14,10 +14,10 @@ from prefect.deployments import run_deployment
 from prefect.exceptions import ObjectNotFound
 import pydantic
 
-import plugboard_prefect
 from plugboard._imports import is_url
 from plugboard.exceptions import PlugboardError, ValidationError
 from plugboard.schemas.overrides import parse_override
+import plugboard_prefect
 from plugboard_prefect.entrypoint import ENTRYPOINT, FLOW_NAME, run_process
 from plugboard_prefect.flow import load_process
 

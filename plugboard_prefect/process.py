@@ -208,13 +208,14 @@ class PrefectProcess(LocalProcess):
         if previous is None:
             assert self._observer is not None
             self._observer.component_started(component)
-        else:
-            component.logger.warning(
-                "retrying %s after %s: %s", component.name, type(previous).__name__, previous
-            )
-            await component.on_retry(previous)
         started = time.monotonic()
         try:
+            if previous is not None:
+                component.logger.warning(
+                    "retrying %s after %s: %s", component.name, type(previous).__name__, previous
+                )
+                # Inside the try: if recovering fails too, the next attempt recovers again.
+                await component.on_retry(previous)
             await component.run()
         except asyncio.CancelledError:
             timeout = options.timeout_seconds

@@ -83,7 +83,7 @@ def prefect_server() -> _t.Iterator[PrefectServer]:
     log = (home / "server.log").open("wb")
     proc = subprocess.Popen(
         [str(executable), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, **prefect_env(api_url, home)},
+        env={**os.environ, **prefect_env(api_url, home), "PREFECT_UI_API_URL": api_url},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

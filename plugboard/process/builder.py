@@ -32,12 +32,25 @@ def resolve_paths(args: dict[str, _t.Any], base_dir: Path | None) -> dict[str, _
         return dict(args)
     resolved = dict(args)
     for name, value in args.items():
+        if name == "connection_string" and isinstance(value, str):
+            resolved[name] = _resolve_sqlite_url(value, base_dir)
+            continue
         if is_path_arg(name) and isinstance(value, str) and value and not is_url(value):
             if value.startswith("~"):
                 resolved[name] = os.path.expanduser(value)
             elif not os.path.isabs(value) and value != ":memory:":
                 resolved[name] = str(base_dir / value)
     return resolved
+
+
+def _resolve_sqlite_url(url: str, base_dir: Path) -> str:
+    """`sqlite+aiosqlite:///data.db` names a file beside the YAML; absolute paths stay."""
+    scheme, sep, path = url.partition(":///")
+    if not sep or not scheme.startswith("sqlite") or not path or path.startswith("/"):
+        return url
+    if path.startswith(":memory:"):
+        return url
+    return f"{scheme}:///{base_dir / path}"
 
 
 class ProcessBuilder:

@@ -174,17 +174,22 @@ async def test_cancelling_a_deployment_run_stops_every_component(
         async with get_client() as client:
             await client.set_flow_run_state(flow_run.id, Cancelling())
         cancelled_at = time.monotonic()
-        cancelled_wall = time.strftime("%H:%M:%S")
+        cancelled_wall = time.time()
         final = await wait_for(
             lambda: _final(flow_run.id), timeout=30, what="the run to end after cancelling"
         )
         elapsed = time.monotonic() - cancelled_at
         log = worker_log.read_text(errors="replace")
     assert final.state.is_cancelled(), final.state
-    assert elapsed < 10, f"cancelled at {cancelled_wall}\n" + log[-3000:]
     tasks = await task_runs(flow_run.id)
     assert tasks and all(t.state is not None and not t.state.is_running() for t in tasks.values())
-    assert (tmp_path / "destroyed.txt").read_text().startswith("destroyed after")
+    marker = tmp_path / "destroyed.txt"
+    assert marker.read_text().startswith("destroyed after")
+    # Every component stopped and was destroyed within 5 s of the cancel request...
+    assert marker.stat().st_mtime - cancelled_wall < 5, log[-3000:]
+    # ...and the worker reported the run Cancelled soon after (it waits for the process to
+    # exit; measured 1-8 s here, more when the machine is loaded).
+    assert elapsed < 20, log[-3000:]
 
 
 async def _running(name: str) -> object:

@@ -1,7 +1,5 @@
 """The flow that runs any Plugboard model: what deployments of Plugboard models execute."""
 
-from __future__ import annotations
-
 import typing as _t
 
 from prefect import flow

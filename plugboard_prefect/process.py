@@ -220,7 +220,12 @@ class PrefectProcess(LocalProcess):
         except asyncio.CancelledError:
             timeout = options.timeout_seconds
             if timeout is not None and time.monotonic() - started >= timeout * 0.99:
-                raise  # Prefect's own timeout: let it end the task run TimedOut.
+                # Prefect's own timeout: let it end the task run TimedOut; a retry recovers
+                # first, then re-runs the interrupted step.
+                self._attempt_errors[component.name] = TimeoutError(
+                    f"{component.name} exceeded its timeout of {timeout} s"
+                )
+                raise
             reason = "another component failed" if self._failing else "the process was stopped"
             return Cancelled(message=f"{component.name} stopped: {reason}")
         except Exception as exc:

@@ -113,11 +113,20 @@ def run(
     except PlugboardError as exc:
         display.summary()
         fail(str(exc), RUN_FAILED, exc, debug)
+    except Exception as exc:  # not ours: still one line, with the traceback under --debug
+        display.summary()
+        fail(f"{type(exc).__name__}: {exc}", RUN_FAILED, exc, debug)
     display.summary()
 
 
 @process_app.command()
-def validate(file: FileArg, debug: DebugOpt = False) -> None:
+def validate(
+    file: FileArg,
+    prefect: _t.Annotated[
+        bool, typer.Option("--prefect", help="Check it as a Prefect flow (as run --prefect).")
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
     """Check a model without running it: schema, types, arguments and wiring."""
     sys.dont_write_bytecode = True  # importing the model's modules leaves nothing behind
     from plugboard.exceptions import ValidationError
@@ -127,6 +136,8 @@ def validate(file: FileArg, debug: DebugOpt = False) -> None:
         loaded = read_config(file)
     except ValidationError as exc:
         fail(exc.errors, USAGE_ERROR, exc, debug)
+    if prefect:
+        loaded.spec.plugboard.process.type = PREFECT_PROCESS
     problems = check_config(loaded)
     if problems:
         fail(problems, USAGE_ERROR)

@@ -196,7 +196,7 @@ class Component:
                     await raw_step(self)
                 except IOStreamClosedError:
                     raise
-                except Exception:
+                except BaseException:  # an error, or a timeout cancelling the step
                     self._replay = True
                     raise
                 finally:
@@ -340,7 +340,7 @@ def _wrap_step(step: _StepFn) -> _StepFn:
             await step(self)
         except IOStreamClosedError:
             raise
-        except Exception:
+        except BaseException:  # an error, or a timeout cancelling the step
             self._replay = True
             raise
         finally:

@@ -350,3 +350,29 @@ def test_importing_the_plugin_without_prefect_is_one_clear_line() -> None:
     )
     assert core.returncode == 0, core.stderr
     assert "core ok" in core.stdout
+
+
+async def test_a_timed_out_step_is_retried_without_losing_its_value() -> None:
+    from plugboard_prefect import PrefectProcess
+
+    class SlowOnce(Sleepy):
+        slept = False
+
+        async def step(self) -> None:
+            if self.inp == 1 and not SlowOnce.slept:
+                SlowOnce.slept = True
+                await asyncio.sleep(30)
+            self.out = self.inp
+
+    name = unique("timeout-retry")
+    process = PrefectProcess(
+        name=name,
+        components=[Source(name="source", count=4), SlowOnce(name="slow"), Collect(name="sink")],
+        connectors=links("source.out->slow.inp", "slow.out->sink.inp"),
+        task_options={"slow": {"retries": 2, "timeout_seconds": 1}},
+    )
+    async with process:
+        await asyncio.wait_for(process.run(), 60)
+    assert Collect.seen["sink"] == [0, 1, 2, 3]
+    tasks = await task_runs_of(await flow_run_named(name))
+    assert tasks["slow"].run_count == 2

@@ -14,10 +14,16 @@ DEFAULT_CHUNK_SIZE = 10_000
 Row = tuple[_t.Any, ...]
 
 
+_OWN_ATTRIBUTES = frozenset({"field_names", "chunk_size", "rows_read", "rows_written"})
+
+
 def _field_list(args: _t.Mapping[str, _t.Any]) -> list[str]:
     names = args.get("field_names")
     if isinstance(names, str) or not isinstance(names, _t.Sequence) or not names:
         raise IOSetupError("field_names must be a non-empty list of column names")
+    clashing = sorted(_OWN_ATTRIBUTES.intersection(str(name) for name in names))
+    if clashing:
+        raise IOSetupError(f"field_names may not use the reader/writer's own names: {clashing}")
     return [str(name) for name in names]
 
 

@@ -166,7 +166,10 @@ async def _trigger(request: DeploymentRequest, watch: bool, echo: _t.Callable[[s
         flow_run = _t.cast(
             FlowRun,
             await run_deployment(  # type: ignore[misc]
-                request.flow_deployment, parameters=request.parameters, timeout=0
+                request.flow_deployment,
+                # Only what was asked for now: the deployment's own overrides stay otherwise.
+                parameters={"params": request.params} if request.params else {},
+                timeout=0,
             ),
         )
     except ObjectNotFound:

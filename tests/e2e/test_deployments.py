@@ -209,3 +209,44 @@ async def _final(flow_run_id: object) -> object:
 
 
 _ = asyncio
+
+
+async def test_serve_runs_the_model_on_request_without_a_pool(
+    tmp_path: Path, prefect_api: PrefectServer
+) -> None:
+    import os
+    import signal
+    import subprocess
+
+    from tests.e2e.helpers import BIN
+
+    folder = copy_example(tmp_path, "001_hello_world")
+    model = str(folder / "model.yaml")
+    name = unique("served")
+    server = subprocess.Popen(
+        [str(BIN / "plugboard"), "prefect", "serve", model, "--name", name,
+         "--interval", "3600", "-p", "component.component-a.arg.iters=2"],
+        env=prefect_api.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+
+        async def deployment() -> object:
+            async with get_client() as client:
+                found = await client.read_deployments()
+            return next((d for d in found if d.name == name), None)
+
+        await wait_for(deployment, timeout=90, what="the served deployment")
+        result = run(prefect_api, "plugboard", "prefect", "run", model, "--name", name, "--watch")
+        assert result.returncode == 0, result.stderr + result.stdout
+        assert (folder / "b.txt").read_text() == "0\n2\n"
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import typing as _t
@@ -50,15 +51,18 @@ class RunObserver:
     async def started(self) -> None:
         """Publishes the process diagram and an empty progress bar."""
         name = self.process.name
-        await acreate_markdown_artifact(
-            markdown=f"# {name}\n\n{markdown_diagram(self.process)}\n",
-            key=artifact_key(name, "diagram"),
-            description=f"Components and links of {name}",
-        )
-        self._progress_id = await acreate_progress_artifact(
-            progress=0.0,
-            key=artifact_key(name, "progress"),
-            description=f"Share of the components of {name} that have finished",
+        self._last_update = time.monotonic()
+        _, self._progress_id = await asyncio.gather(
+            acreate_markdown_artifact(
+                markdown=f"# {name}\n\n{markdown_diagram(self.process)}\n",
+                key=artifact_key(name, "diagram"),
+                description=f"Components and links of {name}",
+            ),
+            acreate_progress_artifact(
+                progress=0.0,
+                key=artifact_key(name, "progress"),
+                description=f"Share of the components of {name} that have finished",
+            ),
         )
 
     def component_started(self, component: Component) -> None:
@@ -80,11 +84,13 @@ class RunObserver:
 
     async def finished(self) -> None:
         """Publishes the final progress and the summary table."""
-        await self._update_progress()
-        await acreate_table_artifact(
-            table=self.summary(),
-            key=artifact_key(self.process.name, "summary"),
-            description=f"Components of {self.process.name} at the end of the run",
+        await asyncio.gather(
+            self._update_progress(),
+            acreate_table_artifact(
+                table=self.summary(),
+                key=artifact_key(self.process.name, "summary"),
+                description=f"Components of {self.process.name} at the end of the run",
+            ),
         )
 
     def summary(self) -> list[dict[str, _t.Any]]:

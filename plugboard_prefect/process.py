@@ -11,7 +11,7 @@ import typing as _t
 from prefect import Flow, Task, get_run_logger
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
-from prefect.context import FlowRunContext
+from prefect.context import FlowRunContext, SyncClientContext
 from prefect.states import Cancelled
 import pydantic
 
@@ -143,7 +143,10 @@ class PrefectProcess(LocalProcess):
             validate_parameters=False,
             persist_result=False,
         )
-        await process_flow(max_steps, timeout)
+        # One API client for the whole flow run: Prefect otherwise builds a new one (and a new
+        # SSL context) for each of its own look-ups while the flow starts and ends.
+        with SyncClientContext.get_or_create():
+            await process_flow(max_steps, timeout)
 
     async def _run_own_flow(self, max_steps: int | None, timeout: float | None) -> None:
         # A flow run we started ourselves has no runner to cancel it: Prefect's SIGTERM bridge
@@ -154,12 +157,14 @@ class PrefectProcess(LocalProcess):
     async def _run_in_flow(self, max_steps: int | None, timeout: float | None) -> None:
         self._failing = False
         self._attempt_errors.clear()
-        self._observer = RunObserver(self, self.options.progress_interval_seconds)
-        await self._observer.started()
+        observer = self._observer = RunObserver(self, self.options.progress_interval_seconds)
+        # Publishing the diagram must not delay the components: do it while they start.
+        publishing = asyncio.create_task(observer.started())
         try:
             await LocalProcess.run(self, max_steps=max_steps, timeout=timeout)
         finally:
-            await self._observer.finished()
+            await publishing
+            await observer.finished()
 
     async def _run_component(self, component: Component, failed: list[Component]) -> None:
         options = self.task_options[component.name]

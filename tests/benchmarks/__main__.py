@@ -11,11 +11,11 @@ import sys
 import time
 import traceback
 
-from tests.benchmarks.core import Options, Scenario
+from tests.benchmarks.core import Options, Scenario, Skip
 from tests.benchmarks.machine import describe, load_average, machine_info
 from tests.benchmarks.registry import load_scenarios
-from tests.benchmarks.report import markdown_table, write_json
-from tests.benchmarks.runner import Failure, Result, run_case
+from tests.benchmarks.report import Item, markdown_table, write_json
+from tests.benchmarks.runner import Failure, Skipped, run_case
 
 
 def _log(message: str) -> None:
@@ -28,7 +28,9 @@ def _parse(argv: Sequence[str] | None, names: Sequence[str]) -> argparse.Namespa
         description="Benchmarks plugboard against a plain-asyncio floor of the same topology.",
     )
     parser.add_argument(
-        "--quick", action="store_true", help="fewer messages and 3 rounds (under a minute)"
+        "--quick",
+        action="store_true",
+        help="fewer messages and 3 rounds (about 2 minutes, most of it Prefect)",
     )
     parser.add_argument(
         "--json",
@@ -59,12 +61,15 @@ def _parse(argv: Sequence[str] | None, names: Sequence[str]) -> argparse.Namespa
     return args
 
 
-def _run_scenario(scenario: Scenario, options: Options) -> list[Result | Failure]:
-    results: list[Result | Failure] = []
+def _run_scenario(scenario: Scenario, options: Options) -> list[Item]:
+    results: list[Item] = []
     _log(f"{scenario.name}: {scenario.description}")
     with contextlib.ExitStack() as stack:
         try:
             cases = scenario.cases(options, stack)
+        except Skip as skip:
+            _log(f"  skipped: {skip}")
+            return [Skipped(scenario.name, str(skip))]
         except Exception:
             _log(traceback.format_exc())
             return [Failure(scenario.name, "-", traceback.format_exc(limit=0).strip())]
@@ -93,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     machine = machine_info()
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    results: list[Result | Failure] = []
+    results: list[Item] = []
     for scenario in selected:
         results.extend(_run_scenario(scenario, options))
     duration = time.perf_counter() - clock

@@ -55,6 +55,8 @@ class Metric:
     unit: str
     label: str
     target: Target | None = None
+    paired_ratio: bool = False
+    """Also report ours/floor round by round, as a row of its own (see `runner.run_case`)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,10 @@ class Scenario:
     name: str
     description: str
     cases: CaseFactory
+
+
+class Skip(Exception):
+    """Raised by a scenario's `cases()` when it cannot run here (a missing optional extra)."""
 
 
 def expect(what: str, got: int, want: int) -> None:

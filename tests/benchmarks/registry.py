@@ -11,7 +11,15 @@ import importlib
 from tests.benchmarks.core import Scenario
 
 
-SCENARIO_MODULES: tuple[str, ...] = ("chain", "feedback", "fan", "pairs", "cli_start")
+SCENARIO_MODULES: tuple[str, ...] = (
+    "chain",
+    "feedback",
+    "fan",
+    "events",
+    "pairs",
+    "cli_start",
+    "prefect_chain",
+)
 
 
 def load_scenarios() -> dict[str, Scenario]:

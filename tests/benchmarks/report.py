@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 import typing as _t
 
-from tests.benchmarks.runner import Failure, Result
+from tests.benchmarks.runner import Failure, Result, Skipped
 
 
 _HEADER = (
@@ -18,6 +18,8 @@ _HEADER = (
 
 def _number(value: float) -> str:
     magnitude = abs(value)
+    if 0 < magnitude < 0.1:
+        return f"{value:.2g}"
     if magnitude >= 1000:
         return f"{value:,.0f}"
     if magnitude >= 100:
@@ -27,7 +29,24 @@ def _number(value: float) -> str:
     return f"{value:.2f}"
 
 
+def _paired_row(result: Result) -> str:
+    ratios = result.ours
+    cells = [
+        result.scenario,
+        result.size,
+        result.metric.label,
+        f"**{ratios.median:.2f}x** ({ratios.min:.2f}-{ratios.max:.2f})",
+        "-",
+        f"{ratios.median:.2f}x",
+        "-",
+        "-",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
 def _row(result: Result) -> str:
+    if result.paired:
+        return _paired_row(result)
     unit = result.metric.unit
     ours = result.ours
     ratio = result.ratio
@@ -50,17 +69,30 @@ def _failure_row(failure: Failure) -> str:
     return f"| {failure.scenario} | {failure.size} | error | {error} | - | - | - | **ERROR** |"
 
 
-def markdown_table(results: Sequence[Result | Failure]) -> str:
+def _skipped_row(skipped: Skipped) -> str:
+    reason = skipped.reason.replace("|", "\\|")
+    return f"| {skipped.scenario} | - | skipped | {reason} | - | - | - | SKIP |"
+
+
+Item = Result | Failure | Skipped
+
+
+def markdown_table(results: Sequence[Item]) -> str:
     """The results as a Markdown table, one row per metric."""
     lines = list(_HEADER)
     for item in results:
-        lines.append(_row(item) if isinstance(item, Result) else _failure_row(item))
+        if isinstance(item, Result):
+            lines.append(_row(item))
+        elif isinstance(item, Skipped):
+            lines.append(_skipped_row(item))
+        else:
+            lines.append(_failure_row(item))
     return "\n".join(lines)
 
 
 def write_json(
     path: Path,
-    results: Sequence[Result | Failure],
+    results: Sequence[Item],
     machine: Mapping[str, _t.Any],
     run: Mapping[str, _t.Any],
 ) -> None:
@@ -70,5 +102,6 @@ def write_json(
         "run": dict(run),
         "results": [item.to_json() for item in results if isinstance(item, Result)],
         "failures": [item.to_json() for item in results if isinstance(item, Failure)],
+        "skipped": [item.to_json() for item in results if isinstance(item, Skipped)],
     }
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

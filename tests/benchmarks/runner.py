@@ -43,10 +43,14 @@ class Result:
     ours: Stats
     floor: Stats
     params: Mapping[str, _t.Any]
+    paired: bool = False
+    """A row of per-round ratios: `ours` holds ours/floor of each round, `floor` is unused."""
 
     @property
     def ratio(self) -> float | None:
-        """Median of ours over median of the floor."""
+        """Median of ours over median of the floor (for a paired row, the median ratio)."""
+        if self.paired:
+            return self.ours.median
         return self.ours.median / self.floor.median if self.floor.median > 0 else None
 
     @property
@@ -73,6 +77,7 @@ class Result:
             if target is None
             else {"max_value": target.max_value, "max_ratio": target.max_ratio},
             "status": self.status,
+            "paired": self.paired,
             "params": dict(self.params),
         }
 
@@ -88,6 +93,18 @@ class Failure:
     def to_json(self) -> dict[str, _t.Any]:
         """The failure as plain JSON data."""
         return {"scenario": self.scenario, "size": self.size, "error": self.error}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A scenario that could not run here, and why."""
+
+    scenario: str
+    reason: str
+
+    def to_json(self) -> dict[str, _t.Any]:
+        """The skip as plain JSON data."""
+        return {"scenario": self.scenario, "reason": self.reason}
 
 
 def _measure(runner: Runner) -> Sample:
@@ -119,14 +136,35 @@ def run_case(scenario: str, case: Case, options: Options, log: Log) -> list[Resu
             f" {first.label} ours {ours[-1][first.key]:.3g} floor {floor[-1][first.key]:.3g}"
             f" {first.unit}"
         )
-    return [
-        Result(
-            scenario=scenario,
-            size=case.size,
-            metric=metric,
-            ours=Stats.of([sample[metric.key] for sample in ours]),
-            floor=Stats.of([sample[metric.key] for sample in floor]),
-            params=case.params,
+    results: list[Result] = []
+    for metric in case.metrics:
+        ours_values = [sample[metric.key] for sample in ours]
+        floor_values = [sample[metric.key] for sample in floor]
+        results.append(
+            Result(
+                scenario=scenario,
+                size=case.size,
+                metric=metric,
+                ours=Stats.of(ours_values),
+                floor=Stats.of(floor_values),
+                params=case.params,
+            )
         )
-        for metric in case.metrics
-    ]
+        if metric.paired_ratio:
+            # Both sides of a round ran back to back, so their ratio cancels most of the
+            # machine's speed and load; its median is steadier than the ratio of medians.
+            ratios = [a / b for a, b in zip(ours_values, floor_values, strict=True) if b > 0]
+            results.append(
+                Result(
+                    scenario=scenario,
+                    size=case.size,
+                    metric=Metric(
+                        f"{metric.key}_ratio", "x", f"{metric.label}: ours / floor, per round"
+                    ),
+                    ours=Stats.of(ratios),
+                    floor=Stats.of(ratios),
+                    params=case.params,
+                    paired=True,
+                )
+            )
+    return results

@@ -8,6 +8,7 @@ import typing as _t
 
 from plugboard.component import Component, IOController
 from plugboard.connector import AsyncioConnector
+from plugboard.events import Event
 from plugboard.process import LocalProcess
 from plugboard.schemas import ComponentArgsDict, ConnectorSpec
 from tests.benchmarks.scenarios._floor import bump
@@ -78,6 +79,55 @@ class Bumper(Component):
 
     async def step(self) -> None:
         self.out = bump(self.inp)
+
+
+class Ping(Event):
+    """The one event type of the `events` scenario."""
+
+    type: _t.ClassVar[str] = "bench.ping"
+
+
+class Publisher(Component):
+    """Publishes `count` `Ping` events, one per step, then closes its IO.
+
+    With `prebuilt`, the events are built in `init()`, so that a run times delivery only;
+    otherwise each step builds its event, as a user's component would.
+    """
+
+    io = IOController(output_events=[Ping])
+
+    def __init__(
+        self, count: int, prebuilt: bool = False, **kwargs: _t.Unpack[ComponentArgsDict]
+    ) -> None:
+        super().__init__(**kwargs)
+        self.count = count
+        self.prebuilt = prebuilt
+        self.sent = 0
+
+    async def init(self) -> None:
+        self._events = [Ping(data={"n": n}) for n in range(self.count)] if self.prebuilt else []
+
+    async def step(self) -> None:
+        if self.sent >= self.count:
+            await self.io.close()
+            return
+        event = self._events[self.sent] if self.prebuilt else Ping(data={"n": self.sent})
+        self.io.queue_event(event)
+        self.sent += 1
+
+
+class Subscriber(Component):
+    """Counts the `Ping` events it handles."""
+
+    io = IOController(input_events=[Ping])
+
+    def __init__(self, **kwargs: _t.Unpack[ComponentArgsDict]) -> None:
+        super().__init__(**kwargs)
+        self.handled = 0
+
+    @Ping.handler
+    async def on_ping(self, event: Ping) -> None:
+        self.handled += 1
 
 
 def link(source: str, target: str, buffer_size: int | None = None) -> AsyncioConnector:

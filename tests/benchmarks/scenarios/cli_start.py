@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 import shutil
 import subprocess
@@ -12,6 +11,7 @@ import tempfile
 import time
 
 from tests.benchmarks.core import Case, Metric, Options, Sample, Scenario, Target
+from tests.benchmarks.scenarios._subprocess import child_env
 
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -34,18 +34,6 @@ def copy_example(folder: Path) -> Path:
     target = folder / EXAMPLE.name
     shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("__pycache__", "b.txt"))
     return target / "model.yaml"
-
-
-def child_env(pycache: Path) -> dict[str, str]:
-    """The environment of both sides: bytecode cached in a temporary folder, not the repo.
-
-    A user's install has its bytecode compiled, so the warm-up round fills `pycache` and the
-    measured rounds load from it. `PYTHONDONTWRITEBYTECODE` (set in some environments) would
-    otherwise recompile every edited module at every start.
-    """
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(pycache)
-    return env
 
 
 def wall_time(command: list[str], cwd: Path, env: dict[str, str]) -> Sample:

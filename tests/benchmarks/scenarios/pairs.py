@@ -7,15 +7,11 @@ and the floor's memory is not inflated by plugboard's imports.
 from __future__ import annotations
 
 import contextlib
-import json
-from pathlib import Path
-import subprocess
-import sys
 
 from tests.benchmarks.core import Case, Metric, Options, Sample, Scenario, Target
+from tests.benchmarks.scenarios._subprocess import run_module
 
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 CHILD = "tests.benchmarks.scenarios._pairs_child"
 PAIRS = 5_000
 
@@ -31,20 +27,7 @@ METRICS = (
 
 def measure(side: str, pairs: int, values: int) -> Sample:
     """Runs one side in a fresh interpreter and returns what it measured."""
-    done = subprocess.run(
-        [sys.executable, "-m", CHILD, side, str(pairs), str(values)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines()
-        raise RuntimeError(
-            f"{CHILD} {side} exited {done.returncode}: {lines[-1] if lines else '(no output)'}"
-        )
-    sample: Sample = json.loads(done.stdout.strip().splitlines()[-1])
-    return sample
+    return run_module(CHILD, [side, str(pairs), str(values)])
 
 
 def _cases(options: Options, stack: contextlib.ExitStack) -> list[Case]:

@@ -189,7 +189,6 @@ async def test_cancelling_a_deployment_run_stops_every_component(
     assert marker.stat().st_mtime - cancelled_wall < 5, log[-3000:]
     # ...and the worker reported the run Cancelled soon after (it waits for the process to
     # exit; measured 1-8 s here, more when the machine is loaded).
-    print(f"cancel to Cancelled: {elapsed:.1f} s")
     assert elapsed < 20, log[-3000:]
 
 

@@ -350,7 +350,7 @@ class IOController:
         self._fresh = fresh
 
     async def _read_with_events(self, events: Reader) -> None:
-        values = self._require_component().__dict__
+        values = self._values
         if self._retry_event is not None:
             # Its handler raised last time: handle it again first (under retries).
             event, self._retry_event = self._retry_event, None

@@ -49,8 +49,9 @@ class TopicPublisher(Channel):
         if self._closed:
             raise ChannelClosedError("cannot publish on a closed topic publisher")
         subscribers = self._topic.subscribers
-        if not all(channel.has_room for channel in subscribers):
-            return False
+        for channel in subscribers:
+            if not channel.has_room:
+                return False
         for channel in subscribers:
             channel.try_send(item)
         return True

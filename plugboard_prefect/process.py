@@ -27,6 +27,9 @@ from plugboard_prefect.observe import RunObserver
 from plugboard_prefect.options import ProcessOptions, TaskOptions, merged_options
 
 
+_START_GRACE_SECONDS = 10.0
+"""How long a failure waits for the other component task runs to have started."""
+
 TAGS = ("plugboard",)
 """The one tag on every component task run (each distinct tag set costs a server call)."""
 
@@ -83,6 +86,8 @@ class PrefectProcess(LocalProcess):
             raise ValidationError([p.message for p in schema_problems(exc)]) from None
         self._attempt_errors: dict[str, Exception] = {}
         self._failing = False
+        self._entered = 0
+        self._all_entered = asyncio.Event()
         self._observer: RunObserver | None = None
 
     @classmethod
@@ -157,6 +162,8 @@ class PrefectProcess(LocalProcess):
     async def _run_in_flow(self, max_steps: int | None, timeout: float | None) -> None:
         self._failing = False
         self._attempt_errors.clear()
+        self._entered = 0
+        self._all_entered = asyncio.Event()
         observer = self._observer = RunObserver(self, self.options.progress_interval_seconds)
         # Publishing the diagram must not delay the components: do it while they start.
         publishing = asyncio.create_task(observer.started())
@@ -205,6 +212,10 @@ class PrefectProcess(LocalProcess):
             failed.append(component)
             self._failing = True
             await observer.component_finished(component)
+            # Cancelling a task run before its body starts leaves it Crashed in Prefect: let
+            # every component's task run start before the failure cancels the others.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._all_entered.wait(), _START_GRACE_SECONDS)
             raise error
 
     async def _task_body(self, component: Component, options: TaskOptions) -> State[_t.Any] | None:
@@ -213,6 +224,9 @@ class PrefectProcess(LocalProcess):
         if previous is None:
             assert self._observer is not None
             self._observer.component_started(component)
+            self._entered += 1
+            if self._entered == len(self.components):
+                self._all_entered.set()
         started = time.monotonic()
         try:
             if previous is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import time
 import typing as _t
@@ -12,12 +13,14 @@ from prefect import Flow, Task, get_run_logger
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
 from prefect.context import FlowRunContext, SyncClientContext
+from prefect.exceptions import MissingContextError
 from prefect.states import Cancelled
 import pydantic
 
 from plugboard.component import Component
 from plugboard.connector import Connector
 from plugboard.exceptions import ValidationError
+from plugboard.logs.lifecycle import LifecycleEvent
 from plugboard.process import LocalProcess, Process
 from plugboard.schemas import ProcessSpec, Status
 from plugboard.schemas.loading import schema_problems
@@ -173,6 +176,16 @@ class PrefectProcess(LocalProcess):
             await publishing
             await observer.finished()
 
+    def _lifecycle_logger(
+        self, component: Component | None
+    ) -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+        # Inside a flow or task run, lifecycle records go to that run's logger (and so to the
+        # Prefect UI); outside one (building, destroying), to the usual logger.
+        try:
+            return get_run_logger()
+        except MissingContextError:
+            return super()._lifecycle_logger(component)
+
     async def _run_component(self, component: Component, failed: list[Component]) -> None:
         options = self.task_options[component.name]
         class_name = type(component).__name__
@@ -200,6 +213,7 @@ class PrefectProcess(LocalProcess):
         )
         if state.is_completed():
             component.status = Status.COMPLETED
+            self._log_event(LifecycleEvent.COMPLETED, component, steps=component.step_count)
             await component.io.close()
             await observer.component_finished(component)
         elif state.is_cancelled():

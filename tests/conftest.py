@@ -52,5 +52,9 @@ def prefect_api() -> _t.Iterator[PrefectServer]:
 
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             yield server
+            from prefect.logging.handlers import APILogWorker
+
+            # Send the last runs' logs while the server is still there to take them.
+            APILogWorker.drain_all(timeout=10)
         os.environ.clear()
         os.environ.update(previous)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 import signal
 import sys
@@ -54,8 +53,20 @@ def run(
         typer.Option("--timeout", min=0, help="Stop the model gracefully after S seconds."),
     ] = None,
     log_level: _t.Annotated[
-        str, typer.Option("--log-level", help="Logging level: DEBUG, INFO, WARNING, ERROR.")
-    ] = "WARNING",
+        str | None,
+        typer.Option(
+            "--log-level",
+            help="Logging level: DEBUG, INFO, WARNING, ERROR [default: WARNING]. INFO shows"
+            " the lifecycle of the process and its components.",
+        ),
+    ] = None,
+    log_format: _t.Annotated[
+        str,
+        typer.Option(
+            "--log-format",
+            help="auto (human-readable on a terminal, JSON lines otherwise), human or json.",
+        ),
+    ] = "auto",
     debug: DebugOpt = False,
 ) -> None:
     """Run a model until its work ends, showing progress and a summary."""
@@ -63,7 +74,7 @@ def run(
     from plugboard.exceptions import PlugboardError, ValidationError
     from plugboard.process.loader import build_config, read_config
 
-    _configure_logging(log_level, debug)
+    _configure_logging(log_level, log_format, debug)
     try:
         loaded = read_config(file, param or (), job_id)
         if prefect:
@@ -160,8 +171,16 @@ def diagram(file: FileArg, debug: DebugOpt = False) -> None:
     typer.echo(MermaidDiagram.from_spec(loaded.spec.plugboard.process, loaded.base_dir).diagram)
 
 
-def _configure_logging(level: str, debug: bool) -> None:
-    name = "DEBUG" if debug else level.upper()
-    if name not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        fail(f"unknown log level '{level}' (use DEBUG, INFO, WARNING or ERROR)", USAGE_ERROR)
-    logging.basicConfig(level=name, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _configure_logging(level: str | None, log_format: str, debug: bool) -> None:
+    from plugboard.logs import configure_logging
+
+    try:
+        configure_logging(
+            "DEBUG" if debug else (level or "WARNING"),
+            log_format,
+            # Unasked, lifecycle records would repeat what the progress display and the
+            # error line already say.
+            show_lifecycle=level is not None or debug,
+        )
+    except ValueError as exc:
+        fail(str(exc), USAGE_ERROR)

@@ -8,6 +8,7 @@ import typing as _t
 from plugboard.component import Component
 from plugboard.connector import Connector
 from plugboard.exceptions import IOStreamClosedError, ProcessError
+from plugboard.logs.lifecycle import LifecycleEvent
 from plugboard.process.process import Process
 from plugboard.schemas import Status
 from plugboard.state.backend import now
@@ -33,6 +34,7 @@ class LocalProcess(Process):
         self._init_started: set[str] = set()
         await self._state.init()
         self.status = Status.INIT
+        self._log_event(LifecycleEvent.INIT)
         await self._state.upsert_process(self)
         by_component: dict[str, list[Connector]] = {name: [] for name in self.components}
         for connector in self.connectors.values():
@@ -59,6 +61,7 @@ class LocalProcess(Process):
             except Exception as exc:
                 await self._fail([component], exc)
             component.status = Status.INIT
+            self._log_event(LifecycleEvent.INIT, component)
         await self._state.upsert_process(self, with_components=True)
         self._initialised = True
 
@@ -126,8 +129,10 @@ class LocalProcess(Process):
     async def _run(self) -> None:
         self.status = Status.RUNNING
         self.started_at = now()
+        self._log_event(LifecycleEvent.RUNNING, components=len(self.components))
         for component in self.components.values():
             component.status = Status.RUNNING
+            self._log_event(LifecycleEvent.RUNNING, component)
         await self._state.upsert_process(self, with_components=True)
         failed: list[Component] = []
         try:
@@ -161,6 +166,7 @@ class LocalProcess(Process):
             failed.append(component)
             raise
         component.status = Status.COMPLETED
+        self._log_event(LifecycleEvent.COMPLETED, component, steps=component.step_count)
         await component.io.close()
 
     async def _finish(self, status: Status) -> None:
@@ -169,6 +175,10 @@ class LocalProcess(Process):
         for component in self.components.values():
             if not component.status.is_terminal:
                 component.status = Status.STOPPED
+            if component.status is Status.STOPPED:
+                self._log_event(LifecycleEvent.STOPPED, component, steps=component.step_count)
+        if status is not Status.FAILED:
+            self._log_event(LifecycleEvent(status.value))
         await self._state.upsert_process(self, with_components=True)
 
     async def _fail(self, failed: list[Component], error: BaseException) -> _t.NoReturn:
@@ -176,6 +186,10 @@ class LocalProcess(Process):
             component.status = Status.FAILED
             if component.error is None:
                 component.error = error
+            self._log_event(
+                LifecycleEvent.FAILED, component, component.error, steps=component.step_count
+            )
+        self._log_event(LifecycleEvent.FAILED, error=error, failed_component=failed[0].name)
         await self._finish(Status.FAILED)
         raise ProcessError(
             self.name, failed[0].name, error, others=[c.name for c in failed[1:]]
@@ -202,6 +216,7 @@ class LocalProcess(Process):
             await self._state.destroy()
             self._initialised = False
             self._init_started = set()
+            self._log_event(LifecycleEvent.DESTROYED)
         if errors:
             first, error = errors[0]
             raise ProcessError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+import logging
 from pathlib import Path
 import typing as _t
 
@@ -11,6 +12,12 @@ import yaml
 from plugboard.component import Component
 from plugboard.connector import AsyncioConnector, Connector
 from plugboard.exceptions import ValidationError
+from plugboard.logs.lifecycle import (
+    LIFECYCLE_LOGGER,
+    LifecycleEvent,
+    lifecycle_level,
+    log_lifecycle,
+)
 from plugboard.schemas import ConnectorSpec, ProcessSpec, Status
 from plugboard.schemas.graph import GraphNode, check_graph
 from plugboard.schemas.problems import Problem, render
@@ -18,6 +25,7 @@ from plugboard.state import DictStateBackend, StateBackend
 
 
 PREFECT_PROCESS = "plugboard_prefect.PrefectProcess"
+_LIFECYCLE = logging.getLogger(LIFECYCLE_LOGGER)
 
 
 class Process(ABC):
@@ -57,6 +65,7 @@ class Process(ABC):
         self.status: Status = Status.CREATED
         self.started_at: str | None = None
         self.ended_at: str | None = None
+        self._log_event(LifecycleEvent.CREATED, components=len(self.components))
 
     @classmethod
     def from_spec(
@@ -116,6 +125,33 @@ class Process(ABC):
     def id(self) -> str:
         """Unique id of this process within its job: `job_id:name`."""
         return f"{self._state.job_id}:{self.name}"
+
+    def _lifecycle_logger(
+        self, component: Component | None
+    ) -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+        """Where lifecycle records go; process types with run loggers of their own override it."""
+        return _LIFECYCLE
+
+    def _log_event(
+        self,
+        event: LifecycleEvent,
+        component: Component | None = None,
+        error: BaseException | None = None,
+        **details: _t.Any,
+    ) -> None:
+        """Logs a lifecycle event of the process, or of one of its components."""
+        logger = self._lifecycle_logger(component)
+        if not logger.isEnabledFor(lifecycle_level(event)):
+            return
+        log_lifecycle(
+            logger,
+            event,
+            job_id=self.job_id,
+            process=self.name,
+            component=component.name if component is not None else None,
+            error=error,
+            **details,
+        )
 
     @abstractmethod
     async def init(self) -> None:

@@ -9,6 +9,7 @@ holding a copy of `examples/`, as if from the repository's root.
 import ast
 import contextlib
 import io
+import logging
 from pathlib import Path
 import re
 import shutil
@@ -63,9 +64,14 @@ async def test_page_examples_run_and_print_what_the_page_says(
     # both are undone afterwards.
     monkeypatch.setattr(sys, "path", list(sys.path))
     before = set(sys.modules)
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
     try:
         await run_examples(page, blocks, module)
     finally:
+        # A page may configure logging, as its readers would: undo it.
+        root.handlers[:] = handlers
+        root.setLevel(level)
         for name in set(sys.modules) - before:
             if str(getattr(sys.modules[name], "__file__", None) or "").startswith(str(tmp_path)):
                 del sys.modules[name]

@@ -107,7 +107,7 @@ class StateBackend(ABC):
 
         `init()` opens it too; use this one to inspect a state written by other runs.
         """
-        await self._open()
+        await self._open_for_reading()
 
     async def init(self) -> None:
         """Opens the backend and records the job."""
@@ -239,6 +239,10 @@ class StateBackend(ABC):
 
     @abstractmethod
     async def _open(self) -> None: ...
+
+    async def _open_for_reading(self) -> None:
+        """Opens the backend without writing (some backends then create nothing)."""
+        await self._open()
 
     @abstractmethod
     async def _close(self) -> None: ...

@@ -124,6 +124,8 @@ class PostgresStateBackend(StateBackend):
         self._quoted = f'"{schema}"'
         self._database: Database | None = None
         self._engine: AsyncEngine | None = None
+        self._absent = False  # opened for reading, and no state tables exist yet
+        self._migrated = False
 
     @property
     def url(self) -> str:
@@ -153,8 +155,34 @@ class PostgresStateBackend(StateBackend):
         return Database(_normalise(url), _WHO)
 
     async def _open(self) -> None:
-        if self._engine is not None:
+        await self._connect(migrate=True)
+
+    async def _open_for_reading(self) -> None:
+        await self._connect(migrate=False)
+
+    async def _connect(self, migrate: bool) -> None:
+        """Creates the engine if needed; then migrates the schema, or checks it exists."""
+        if self._engine is None:
+            self._engine = self._create_engine()
+            self._migrated = False
+        if self._migrated:
             return
+        database = self._database
+        assert database is not None
+        try:
+            async with self._engine.begin() as conn:
+                if migrate:
+                    await self._migrate(conn)
+                    self._migrated, self._absent = True, False
+                else:
+                    self._absent = await _version(conn, self._quoted) is None
+        except BaseException as exc:
+            await self._close()
+            if isinstance(exc, Exception) and not isinstance(exc, PlugboardError):
+                database.fail(f"{_WHO}: cannot open the state in {database.masked}", exc)
+            raise
+
+    def _create_engine(self) -> AsyncEngine:
         database = self._database = self._make_database()
         url = database.url  # parsed here: a bad URL is an error naming it, masked
         from sqlalchemy.ext.asyncio import create_async_engine
@@ -166,23 +194,12 @@ class PostgresStateBackend(StateBackend):
                 "server_settings": {"application_name": "plugboard-state"},
             }
         try:
-            engine = create_async_engine(
-                url, pool_size=2, max_overflow=4, connect_args=connect_args
-            )
+            return create_async_engine(url, pool_size=2, max_overflow=4, connect_args=connect_args)
         except ModuleNotFoundError as exc:
             missing = (exc.name or database.driver).split(".")[0]
             raise ImportError(f"{_WHO} needs the database driver '{missing}': {_INSTALL}") from None
         except Exception as exc:
             database.fail(f"{_WHO}: cannot use {database.masked}", exc)
-        try:
-            async with engine.begin() as conn:
-                await self._migrate(conn)
-        except BaseException as exc:
-            await engine.dispose()
-            if isinstance(exc, Exception) and not isinstance(exc, PlugboardError):
-                database.fail(f"{_WHO}: cannot open the state in {database.masked}", exc)
-            raise
-        self._engine = engine
 
     async def _migrate(self, conn: AsyncConnection, target: int = SCHEMA_VERSION) -> None:
         """Creates the schema and applies missing migrations up to `target`, under a lock."""
@@ -222,23 +239,8 @@ class PostgresStateBackend(StateBackend):
 
     async def schema_version(self) -> int:
         """Returns the version of the schema in the database (0 if it has none)."""
-        from sqlalchemy import text
-
         async with self._guard("read the schema version") as engine, engine.connect() as conn:
-            exists = (
-                await conn.execute(
-                    text("SELECT to_regclass(:name)"),
-                    {"name": f"{self._quoted}.plugboard_schema_version"},
-                )
-            ).scalar_one()
-            if exists is None:
-                return 0
-            result = await conn.execute(
-                text(
-                    f"SELECT coalesce(max(version), 0) FROM {self._quoted}.plugboard_schema_version"
-                )
-            )
-            return int(result.scalar_one())
+            return await _version(conn, self._quoted) or 0
 
     async def _close(self) -> None:
         engine, self._engine = self._engine, None
@@ -335,8 +337,10 @@ class PostgresStateBackend(StateBackend):
         else:
             query = f"SELECT data::text FROM {table} WHERE {kind}_id = :key"
             params = {"key": key}
-        async with self._guard(f"read the {kind}") as engine, engine.connect() as conn:
-            row = (await conn.execute(text(query), params)).first()
+        row = None
+        if not self._absent:
+            async with self._guard(f"read the {kind}") as engine, engine.connect() as conn:
+                row = (await conn.execute(text(query), params)).first()
         if row is None:
             raise NotFoundError(f"no {kind} '{key}' in the state at {self.url}")
         data: dict[str, _t.Any] = json.loads(row[0])
@@ -345,7 +349,9 @@ class PostgresStateBackend(StateBackend):
     async def _list_jobs(self) -> list[dict[str, _t.Any]]:
         from sqlalchemy import text
 
-        query = f"SELECT data::text FROM {self._quoted}.plugboard_job ORDER BY created_at"
+        if self._absent:
+            return []
+        query = f"SELECT data::text FROM {self._quoted}.plugboard_job"
         async with self._guard("list the jobs") as engine, engine.connect() as conn:
             rows = (await conn.execute(text(query))).all()
         return [json.loads(row[0]) for row in rows]
@@ -353,6 +359,8 @@ class PostgresStateBackend(StateBackend):
     async def _list_processes(self, job_id: str | None) -> list[dict[str, _t.Any]]:
         from sqlalchemy import text
 
+        if self._absent:
+            return []
         query = f"SELECT data::text FROM {self._quoted}.plugboard_process"
         params: dict[str, _t.Any] = {}
         if job_id is not None:
@@ -361,6 +369,23 @@ class PostgresStateBackend(StateBackend):
         async with self._guard("list the processes") as engine, engine.connect() as conn:
             rows = (await conn.execute(text(query), params)).all()
         return [json.loads(row[0]) for row in rows]
+
+
+async def _version(conn: AsyncConnection, schema: str) -> int | None:
+    """The schema's version, or None if it has no version table."""
+    from sqlalchemy import text
+
+    table = (
+        await conn.execute(
+            text("SELECT to_regclass(:name)::text"), {"name": f"{schema}.plugboard_schema_version"}
+        )
+    ).scalar_one()
+    if table is None:
+        return None
+    result = await conn.execute(
+        text(f"SELECT coalesce(max(version), 0) FROM {schema}.plugboard_schema_version")
+    )
+    return int(result.scalar_one())
 
 
 _POSTGRES_URL = re.compile(r"^(postgres|postgresql)(\+[A-Za-z0-9_]+)?://", re.IGNORECASE)

@@ -237,6 +237,13 @@ class PostgresStateBackend(StateBackend):
                 {"v": version},
             )
 
+    async def _has_tables(self) -> bool:
+        """Whether the state tables exist (checked again while they did not)."""
+        if self._absent:
+            async with self._guard("read the schema version") as engine, engine.connect() as conn:
+                self._absent = await _version(conn, self._quoted) is None
+        return not self._absent
+
     async def schema_version(self) -> int:
         """Returns the version of the schema in the database (0 if it has none)."""
         async with self._guard("read the schema version") as engine, engine.connect() as conn:
@@ -338,7 +345,7 @@ class PostgresStateBackend(StateBackend):
             query = f"SELECT data::text FROM {table} WHERE {kind}_id = :key"
             params = {"key": key}
         row = None
-        if not self._absent:
+        if await self._has_tables():
             async with self._guard(f"read the {kind}") as engine, engine.connect() as conn:
                 row = (await conn.execute(text(query), params)).first()
         if row is None:
@@ -349,7 +356,7 @@ class PostgresStateBackend(StateBackend):
     async def _list_jobs(self) -> list[dict[str, _t.Any]]:
         from sqlalchemy import text
 
-        if self._absent:
+        if not await self._has_tables():
             return []
         query = f"SELECT data::text FROM {self._quoted}.plugboard_job"
         async with self._guard("list the jobs") as engine, engine.connect() as conn:
@@ -359,7 +366,7 @@ class PostgresStateBackend(StateBackend):
     async def _list_processes(self, job_id: str | None) -> list[dict[str, _t.Any]]:
         from sqlalchemy import text
 
-        if self._absent:
+        if not await self._has_tables():
             return []
         query = f"SELECT data::text FROM {self._quoted}.plugboard_process"
         params: dict[str, _t.Any] = {}

@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from plugboard.cli.job import job_app
 from plugboard.cli.process import process_app
 
 
@@ -17,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(process_app, name="process")
+app.add_typer(job_app, name="job")
 
 
 @app.command()
@@ -27,7 +29,7 @@ def version() -> None:
     typer.echo(f"plugboard {__version__}")
 
 
-_CORE_COMMANDS = frozenset({"process", "version"})
+_CORE_COMMANDS = frozenset({"job", "process", "version"})
 
 
 def _add_plugin_commands() -> None:

@@ -10,6 +10,7 @@ import secrets
 import string
 import typing as _t
 
+from plugboard.exceptions import NotFoundError, ProcessStatusError
 from plugboard.schemas import Status
 
 
@@ -39,6 +40,19 @@ def to_jsonable(value: _t.Any) -> _t.Any:
         text = repr(value)
         return text if len(text) <= 200 else text[:197] + "..."
     return value
+
+
+def _process_error(process: Process) -> str | None:
+    """The first failed component's error, as `name: Type: message`, or None."""
+    for component in process.components.values():
+        if component.error is not None:
+            error = component.error
+            return f"{component.name}: {type(error).__name__}: {error}"
+    return None
+
+
+def _started(record: dict[str, _t.Any]) -> tuple[str, str]:
+    return (record.get("started_at") or record.get("updated_at") or "", record["process_id"])
 
 
 def component_record(component: Component, process_id: str | None) -> dict[str, _t.Any]:
@@ -88,6 +102,13 @@ class StateBackend(ABC):
             self._job_id = os.environ.get(JOB_ID_ENV) or new_job_id()
         return self._job_id
 
+    async def open(self) -> None:
+        """Opens the backend for reading only: no job is recorded.
+
+        `init()` opens it too; use this one to inspect a state written by other runs.
+        """
+        await self._open_for_reading()
+
     async def init(self) -> None:
         """Opens the backend and records the job."""
         await self._open()
@@ -109,6 +130,8 @@ class StateBackend(ABC):
             "parameters": {k: to_jsonable(v) for k, v in process.parameters.items()},
             "components": list(process.components),
             "connectors": list(process.connectors),
+            "error": _process_error(process),
+            "updated_at": now(),
         }
         await self._put_process(record)
         if with_components:
@@ -154,6 +177,59 @@ class StateBackend(ABC):
         process = await self.get_process(process_id)
         return [await self.get_component(name, process_id) for name in process["components"]]
 
+    async def list_jobs(self) -> list[dict[str, _t.Any]]:
+        """Returns every job's record, newest first, each with its processes.
+
+        Each job record gains a `processes` list: the job's process records (see
+        `get_job_processes`).
+        """
+        jobs = await self._list_jobs()
+        by_job: dict[str, list[dict[str, _t.Any]]] = {}
+        for process in await self._list_processes(None):
+            by_job.setdefault(process["job_id"], []).append(process)
+        for job in jobs:
+            job["processes"] = sorted(by_job.get(job["job_id"], []), key=_started)
+        return sorted(jobs, key=lambda job: (job.get("created_at") or "", job["job_id"]))[::-1]
+
+    async def get_job_processes(self, job_id: str | None = None) -> list[dict[str, _t.Any]]:
+        """Returns the records of every process of a job (the current job's by default).
+
+        Processes come in the order they started. A job's processes may run in other
+        Python processes or on other hosts: with a shared backend (`PostgresStateBackend`)
+        each sees the others' records as soon as they are written.
+
+        Raises:
+            NotFoundError: No such job.
+        """
+        job_id = job_id or self.job_id
+        await self.get_job(job_id)
+        return sorted(await self._list_processes(job_id), key=_started)
+
+    async def raise_if_job_failed(self, exclude: str | None = None) -> None:
+        """Raises if another process of the current job has failed.
+
+        A component of a running process can call this (through `self.state`) at its own
+        pace to stop when a sibling process of the same job, perhaps on another worker,
+        has failed.
+
+        Args:
+            exclude: A process id to ignore, usually the caller's own.
+
+        Raises:
+            ProcessStatusError: A process of the job failed; the message names it and its
+                error.
+        """
+        try:
+            processes = await self.get_job_processes()
+        except NotFoundError:
+            return
+        for process in processes:
+            if process["process_id"] != exclude and process["status"] == str(Status.FAILED):
+                error = process.get("error") or "no error recorded"
+                raise ProcessStatusError(
+                    f"process '{process['process_id']}' of job '{self.job_id}' failed: {error}"
+                )
+
     async def __aenter__(self) -> _t.Self:
         await self.init()
         return self
@@ -163,6 +239,10 @@ class StateBackend(ABC):
 
     @abstractmethod
     async def _open(self) -> None: ...
+
+    async def _open_for_reading(self) -> None:
+        """Opens the backend without writing (some backends then create nothing)."""
+        await self._open()
 
     @abstractmethod
     async def _close(self) -> None: ...
@@ -178,6 +258,12 @@ class StateBackend(ABC):
 
     @abstractmethod
     async def _get(self, kind: str, key: str) -> dict[str, _t.Any]: ...
+
+    @abstractmethod
+    async def _list_jobs(self) -> list[dict[str, _t.Any]]: ...
+
+    @abstractmethod
+    async def _list_processes(self, job_id: str | None) -> list[dict[str, _t.Any]]: ...
 
     def export(self) -> dict[str, _t.Any]:
         """Returns the backend as a spec dict."""

@@ -47,3 +47,15 @@ class DictStateBackend(StateBackend):
             return copy.deepcopy(self._data[kind][key])
         except KeyError:
             raise NotFoundError(f"no {kind} '{key}' in the state") from None
+
+    async def _list_jobs(self) -> list[dict[str, _t.Any]]:
+        return copy.deepcopy(list(self._data["job"].values()))
+
+    async def _list_processes(self, job_id: str | None) -> list[dict[str, _t.Any]]:
+        return copy.deepcopy(
+            [
+                record
+                for record in self._data["process"].values()
+                if job_id is None or record["job_id"] == job_id
+            ]
+        )

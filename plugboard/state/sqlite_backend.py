@@ -16,6 +16,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS job (key TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS process (key TEXT PRIMARY KEY, job_id TEXT, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS component (key TEXT PRIMARY KEY, process_id TEXT, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS process_job_id ON process (job_id);
 """
 _TABLES = {"job", "process", "component"}
 
@@ -101,3 +102,13 @@ class SqliteStateBackend(StateBackend):
             raise NotFoundError(f"no {kind} '{key}' in {self.db_path}")
         data: dict[str, _t.Any] = json.loads(row[0])
         return data
+
+    async def _list_jobs(self) -> list[dict[str, _t.Any]]:
+        return [json.loads(row[0]) for row in self._db().execute("SELECT data FROM job")]
+
+    async def _list_processes(self, job_id: str | None) -> list[dict[str, _t.Any]]:
+        if job_id is None:
+            rows = self._db().execute("SELECT data FROM process")
+        else:
+            rows = self._db().execute("SELECT data FROM process WHERE job_id = ?", (job_id,))
+        return [json.loads(row[0]) for row in rows]

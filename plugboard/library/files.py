@@ -14,6 +14,7 @@ import typing as _t
 import uuid
 
 from plugboard.component import IOController
+from plugboard.library._blocks import block_names, resolve_blocks
 from plugboard.library._formats import Reader, Writer, detect_format, open_reader, open_writer
 from plugboard.library._storage import Location, Worker
 from plugboard.library._upload import PartUpload
@@ -33,6 +34,28 @@ def _check_format(args: _t.Mapping[str, _t.Any]) -> None:
         detect_format(location.shown, args.get("format"))
 
 
+def _location(path: PathLike, options: _t.Mapping[str, _t.Any] | None) -> Location:
+    if options is not None and not isinstance(options, _t.Mapping):
+        raise ValueError(f"storage_options must be a mapping, not {type(options).__name__}")
+    # Block references stay unread until init(): they are dicts, never secrets.
+    return Location(os.fspath(path), {} if block_names(options) else options or {})
+
+
+async def _resolved(
+    component: DataReader | DataWriter,
+    location: Location,
+    options: _t.Mapping[str, _t.Any] | None,
+) -> Location:
+    """The location with the Prefect blocks named in `options` read (once)."""
+    if not block_names(options) or location.storage_options:
+        return location
+    who = f"{type(component).__name__} '{component.name}'"
+    found = await resolve_blocks(options, who, "storage_options")
+    if not isinstance(found, _t.Mapping):
+        raise ValueError(f"{who}: storage_options must be a mapping (from its Prefect block)")
+    return Location(location.url, found)
+
+
 class FileReader(DataReader):
     """Reads rows from a CSV, gzipped CSV, Parquet or JSON Lines file, one row per step.
 
@@ -43,7 +66,9 @@ class FileReader(DataReader):
     Args:
         path: A local path or fsspec URL (`s3://bucket/data.csv`, `gs://...`, `az://...`).
         field_names: The columns to read; each becomes an output.
-        storage_options: Passed to fsspec (credentials, `endpoint_url`, ...).
+        storage_options: Passed to fsspec (credentials, `endpoint_url`, ...). Under
+            plugboard_prefect, the mapping or any value in it may be
+            `{prefect_block: "secret/name"}`, read from that Prefect block at `init()`.
         chunk_size: Rows read at a time (default 10,000).
         format: `"csv"`, `"csv.gz"`, `"parquet"` or `"jsonl"`; by default from the path's
             suffix (`.csv`, `.csv.gz`, `.parquet`/`.pq`, `.jsonl`/`.ndjson`).
@@ -62,7 +87,8 @@ class FileReader(DataReader):
     ) -> None:
         super().__init__(field_names=field_names, chunk_size=chunk_size, **kwargs)
         # Private names: a column may well be called "path" or "format".
-        self._location = Location(os.fspath(path), storage_options or {})
+        self._location = _location(path, storage_options)
+        self._options = storage_options
         self._format = detect_format(self._location.shown, format)
         self._worker = Worker(self.name)
         self._reader: Reader | None = None
@@ -76,6 +102,7 @@ class FileReader(DataReader):
 
     async def _open(self, skip: int) -> None:
         await self._close()
+        self._location = await _resolved(self, self._location, self._options)
         self._reader = await self._worker.run(self._open_reader, skip)
 
     def _open_reader(self, skip: int) -> Reader:
@@ -151,7 +178,8 @@ class FileWriter(DataWriter):
     Args:
         path: A local path or fsspec URL (`s3://bucket/out.parquet`, `gs://...`, `az://...`).
         field_names: The columns to write; each is an input.
-        storage_options: Passed to fsspec (credentials, `endpoint_url`, ...).
+        storage_options: Passed to fsspec (credentials, `endpoint_url`, ...); Prefect blocks
+            as for `FileReader`.
         chunk_size: Rows written at a time (default 10,000); a Parquet row group each.
         format: `"csv"`, `"csv.gz"`, `"parquet"` or `"jsonl"`; by default from the path's
             suffix (`.csv`, `.csv.gz`, `.parquet`/`.pq`, `.jsonl`/`.ndjson`).
@@ -169,7 +197,8 @@ class FileWriter(DataWriter):
         **kwargs: _t.Unpack[ComponentArgsDict],
     ) -> None:
         super().__init__(field_names=field_names, chunk_size=chunk_size, **kwargs)
-        self._location = Location(os.fspath(path), storage_options or {})
+        self._location = _location(path, storage_options)
+        self._options = storage_options
         self._format = detect_format(self._location.shown, format)
         self._worker = Worker(self.name)
         self._writer: Writer | None = None
@@ -185,6 +214,7 @@ class FileWriter(DataWriter):
         return super().io_for(args)
 
     async def _open(self) -> None:
+        self._location = await _resolved(self, self._location, self._options)
         if self._writer is None:
             self._writer = await self._worker.run(self._open_writer)
 

@@ -27,10 +27,10 @@ _SUFFIXES = (
     (".ndjson", "jsonl"),
 )
 _ALIASES = {"ndjson": "jsonl", "csv.gzip": "csv.gz", "pq": "parquet"}
-# Parsed CSV blocks: big enough for a long row, small enough to keep memory flat.
+# Parsed CSV blocks: small, as pyarrow reads a few dozen blocks ahead; a block grows (up to
+# the maximum) only if a row does not fit in one.
 _MIN_BLOCK = 1 << 20
 _MAX_BLOCK = 64 << 20
-_BYTES_PER_ROW = 256
 # A Parquet writer waits for a type for every column (not just None) for up to this many rows.
 _HOLD_ROWS = 100_000
 
@@ -138,6 +138,9 @@ class CsvReader:
     not fit (a column empty at first, or integers followed by decimals), the file is read
     again with that column widened (to the type of that value, then float, then text) and
     reading goes on after the rows already read. Quoted values may span lines.
+
+    Blocks are 1 MiB, so that pyarrow's read-ahead (a few dozen blocks) stays small; a file
+    with a longer row is read again with blocks twice as large, up to 64 MiB.
     """
 
     def __init__(
@@ -148,7 +151,7 @@ class CsvReader:
         self._fields = fields
         self._chunk_size = chunk_size
         self._compressed = compressed
-        self._block_size = min(max(chunk_size * _BYTES_PER_ROW, _MIN_BLOCK), _MAX_BLOCK)
+        self._block_size = _MIN_BLOCK
         self._types: dict[str, _t.Any] = {}
         self._position = 0  # rows of the file parsed so far
         self._drop = skip  # rows still to pass over before the first row read
@@ -187,7 +190,7 @@ class CsvReader:
                 _check_columns(self._fields, self._header())
                 raise
             except self._pa.ArrowInvalid as exc:
-                if not self._widened(exc):
+                if not (self._grown(exc) or self._widened(exc)):
                     raise
                 continue
             schema = self._reader.schema
@@ -214,7 +217,7 @@ class CsvReader:
             except StopIteration:
                 return None
             except self._pa.ArrowInvalid as exc:
-                if not self._widened(exc):
+                if not (self._grown(exc) or self._widened(exc)):
                     raise
                 self.close()
                 continue
@@ -226,6 +229,13 @@ class CsvReader:
                 batch = batch.slice(self._drop)
                 self._drop = 0
             return batch
+
+    def _grown(self, error: Exception) -> bool:
+        """Doubles the block size if a row did not fit in a block; False if it cannot grow."""
+        if "straddling object" not in str(error) or self._block_size >= _MAX_BLOCK:
+            return False
+        self._block_size = min(self._block_size * 2, _MAX_BLOCK)
+        return True
 
     def _widened(self, error: Exception) -> bool:
         """Widens the type of the column a conversion error is about; False if it cannot."""

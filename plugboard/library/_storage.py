@@ -128,10 +128,15 @@ class Location:
         except Exception:
             pass  # only "not found" is worth failing for
 
-    def error(self, action: str, exc: BaseException) -> Exception:
+    def error(self, action: str, exc: BaseException, progress: str = "") -> Exception:
         """A one-line error about `exc` that names this location and no credential.
 
         The error keeps `exc` as its cause unless that would show a credential.
+
+        Args:
+            action: What failed: `"read"`, `"write"` or `"close"`.
+            exc: The error.
+            progress: How far the work got, shown in brackets after the location.
         """
         lines = [line.strip() for line in self.scrub(str(exc)).splitlines() if line.strip()]
         # One line: the first, and the next if the first only introduces it.
@@ -141,7 +146,8 @@ class Location:
             # Messages vary by store, from the bare path to "b/name/o": keep the telling ones.
             found = re.search(r"\b(bucket|container)\b", text, re.I)
             text = f"not found ({text})" if found else "not found"
-        new = kind(f"cannot {action} {self.shown}: {text or type(exc).__name__}")
+        where = f"{self.shown} ({progress})" if progress else self.shown
+        new = kind(f"cannot {action} {where}: {text or type(exc).__name__}")
         if not self.leaks(exc):
             new.__cause__ = exc
         new.__suppress_context__ = True

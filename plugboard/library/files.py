@@ -14,8 +14,10 @@ import typing as _t
 import uuid
 
 from plugboard.component import IOController
+from plugboard.library._blocks import block_names, resolve_blocks
 from plugboard.library._formats import Reader, Writer, detect_format, open_reader, open_writer
 from plugboard.library._storage import Location, Worker
+from plugboard.library._upload import PartUpload
 from plugboard.library.data import DataReader, DataWriter, Row
 from plugboard.schemas import ComponentArgsDict
 
@@ -32,6 +34,28 @@ def _check_format(args: _t.Mapping[str, _t.Any]) -> None:
         detect_format(location.shown, args.get("format"))
 
 
+def _location(path: PathLike, options: _t.Mapping[str, _t.Any] | None) -> Location:
+    if options is not None and not isinstance(options, _t.Mapping):
+        raise ValueError(f"storage_options must be a mapping, not {type(options).__name__}")
+    # Block references stay unread until init(): they are dicts, never secrets.
+    return Location(os.fspath(path), {} if block_names(options) else options or {})
+
+
+async def _resolved(
+    component: DataReader | DataWriter,
+    location: Location,
+    options: _t.Mapping[str, _t.Any] | None,
+) -> Location:
+    """The location with the Prefect blocks named in `options` read (once)."""
+    if not block_names(options) or location.storage_options:
+        return location
+    who = f"{type(component).__name__} '{component.name}'"
+    found = await resolve_blocks(options, who, "storage_options")
+    if not isinstance(found, _t.Mapping):
+        raise ValueError(f"{who}: storage_options must be a mapping (from its Prefect block)")
+    return Location(location.url, found)
+
+
 class FileReader(DataReader):
     """Reads rows from a CSV, gzipped CSV, Parquet or JSON Lines file, one row per step.
 
@@ -42,7 +66,9 @@ class FileReader(DataReader):
     Args:
         path: A local path or fsspec URL (`s3://bucket/data.csv`, `gs://...`, `az://...`).
         field_names: The columns to read; each becomes an output.
-        storage_options: Passed to fsspec (credentials, `endpoint_url`, ...).
+        storage_options: Passed to fsspec (credentials, `endpoint_url`, ...). Under
+            plugboard_prefect, the mapping or any value in it may be
+            `{prefect_block: "secret/name"}`, read from that Prefect block at `init()`.
         chunk_size: Rows read at a time (default 10,000).
         format: `"csv"`, `"csv.gz"`, `"parquet"` or `"jsonl"`; by default from the path's
             suffix (`.csv`, `.csv.gz`, `.parquet`/`.pq`, `.jsonl`/`.ndjson`).
@@ -61,7 +87,8 @@ class FileReader(DataReader):
     ) -> None:
         super().__init__(field_names=field_names, chunk_size=chunk_size, **kwargs)
         # Private names: a column may well be called "path" or "format".
-        self._location = Location(os.fspath(path), storage_options or {})
+        self._location = _location(path, storage_options)
+        self._options = storage_options
         self._format = detect_format(self._location.shown, format)
         self._worker = Worker(self.name)
         self._reader: Reader | None = None
@@ -75,6 +102,7 @@ class FileReader(DataReader):
 
     async def _open(self, skip: int) -> None:
         await self._close()
+        self._location = await _resolved(self, self._location, self._options)
         self._reader = await self._worker.run(self._open_reader, skip)
 
     def _open_reader(self, skip: int) -> Reader:
@@ -97,7 +125,7 @@ class FileReader(DataReader):
         try:
             return reader.read()
         except Exception as exc:
-            error = self._location.error("read", exc)
+            error = self._location.error("read", exc, f"{self.rows_read} rows read before")
         raise error
 
     async def _read_chunk(self) -> list[Row]:
@@ -141,10 +169,17 @@ class FileWriter(DataWriter):
     completes. The writer closes at `destroy()`, also after a failed run, with every row it
     accepted.
 
+    An object-store target is uploaded in parts of at least 8 MiB while the rows come, so
+    memory stays flat. If a part cannot be uploaded (the store is unreachable, say), the step
+    fails with an error naming the location and how many rows were written; retried (under
+    a process with retries), the writer uploads that same part again and goes on, so no row
+    is lost or written twice.
+
     Args:
         path: A local path or fsspec URL (`s3://bucket/out.parquet`, `gs://...`, `az://...`).
         field_names: The columns to write; each is an input.
-        storage_options: Passed to fsspec (credentials, `endpoint_url`, ...).
+        storage_options: Passed to fsspec (credentials, `endpoint_url`, ...); Prefect blocks
+            as for `FileReader`.
         chunk_size: Rows written at a time (default 10,000); a Parquet row group each.
         format: `"csv"`, `"csv.gz"`, `"parquet"` or `"jsonl"`; by default from the path's
             suffix (`.csv`, `.csv.gz`, `.parquet`/`.pq`, `.jsonl`/`.ndjson`).
@@ -162,13 +197,15 @@ class FileWriter(DataWriter):
         **kwargs: _t.Unpack[ComponentArgsDict],
     ) -> None:
         super().__init__(field_names=field_names, chunk_size=chunk_size, **kwargs)
-        self._location = Location(os.fspath(path), storage_options or {})
+        self._location = _location(path, storage_options)
+        self._options = storage_options
         self._format = detect_format(self._location.shown, format)
         self._worker = Worker(self.name)
         self._writer: Writer | None = None
         self._target: str | None = None  # local files: the name the temporary file becomes
         self._temporary: str | None = None
-        self._written: list[Row] | None = None
+        self._upload: PartUpload | None = None  # object stores: the upload in parts
+        self._encoded: list[Row] | None = None  # the last chunk given to the format writer
 
     @classmethod
     def io_for(cls, args: _t.Mapping[str, _t.Any]) -> IOController:
@@ -177,6 +214,7 @@ class FileWriter(DataWriter):
         return super().io_for(args)
 
     async def _open(self) -> None:
+        self._location = await _resolved(self, self._location, self._options)
         if self._writer is None:
             self._writer = await self._worker.run(self._open_writer)
 
@@ -196,7 +234,10 @@ class FileWriter(DataWriter):
                 self._temporary = os.path.join(folder, f".{name}.{uuid.uuid4().hex[:12]}.tmp")
                 file: _t.BinaryIO = open(self._temporary, "wb")  # noqa: SIM115 - closed by the writer
             else:
-                file = fs.open(path, "wb")
+                upload = self._upload = PartUpload(
+                    lambda size: _t.cast(_t.BinaryIO, fs.open(path, "wb", block_size=size))
+                )
+                file = _t.cast(_t.BinaryIO, upload)
             try:
                 return open_writer(self._format, file, self.field_names)
             except BaseException:
@@ -211,19 +252,21 @@ class FileWriter(DataWriter):
         await self._worker.run(self._write, rows)
 
     def _write(self, rows: list[Row]) -> None:
-        if rows is self._written:
-            # Written already by a call whose caller was cancelled while it ran.
-            return
-        self._written = None
         writer = self._writer
         if writer is None:
             raise RuntimeError(f"cannot write {self._location.shown}: the writer is not open")
         try:
-            writer.write(rows)
+            if rows is not self._encoded:
+                # Not when the same chunk comes again: after an upload failed (the rows are
+                # in the upload, which sends the failed part first), or after a call whose
+                # caller was cancelled while it ran.
+                writer.write(rows)
+                self._encoded = rows
+            if self._upload is not None:
+                self._upload.send()
         except Exception as exc:
-            error = self._location.error("write", exc)
+            error = self._location.error("write", exc, f"{self.rows_written} rows written before")
         else:
-            self._written = rows
             return
         raise error
 
@@ -233,16 +276,19 @@ class FileWriter(DataWriter):
             if writer is not None:
                 await self._worker.run(self._finish, writer)
         finally:
-            self._written = None
+            self._encoded = None
+            self._upload = None
             self._worker.shutdown()
 
     def _finish(self, writer: Writer) -> None:
         error: Exception | None = None
         try:
             writer.close()
+            if self._upload is not None:
+                self._upload.finish()
         except Exception as exc:
             self._discard()
-            error = self._location.error("write", exc)
+            error = self._location.error("write", exc, f"{self.rows_written} rows accepted")
         if error is not None:
             raise error
         if self._temporary is not None and self._target is not None:
@@ -256,7 +302,11 @@ class FileWriter(DataWriter):
             self._temporary = None
 
     def _discard(self) -> None:
-        """Removes the temporary file of a local target that could not be written."""
+        """Drops what a target that could not be written left behind."""
+        upload, self._upload = self._upload, None
+        if upload is not None:
+            with contextlib.suppress(Exception):
+                upload.abort()
         if self._temporary is not None:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(self._temporary)

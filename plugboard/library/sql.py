@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import typing as _t
 
+from plugboard.library._blocks import block_names, resolve_blocks
 from plugboard.library._sql_engine import Database, SQLError
 from plugboard.library._sql_identifiers import column_names, new_table, table_name
 from plugboard.library.data import DataReader, DataWriter, Row
@@ -26,7 +27,40 @@ __all__ = ["SQLError", "SQLReader", "SQLWriter"]
 _QUERY_IN_ERRORS = 80  # characters of the query quoted in an error
 
 
-class SQLReader(DataReader):
+class _Connection:
+    """A component's connection string, read from a Prefect block at `init()` if it names one.
+
+    The argument as given (a URL, or `{prefect_block: "secret/name"}`) is all that dumps and
+    messages ever show; the block's value lives only in the `Database` made from it.
+    """
+
+    def __init__(self, connection_string: _t.Any, who: str) -> None:
+        self.who = who
+        self._given = connection_string
+        self.db = None if block_names(connection_string) else Database(connection_string, who)
+
+    async def resolve(self) -> Database:
+        """The database, reading the block on first use."""
+        if self.db is None:
+            url = await resolve_blocks(self._given, self.who, "connection_string")
+            self.db = Database(url, self.who)
+        return self.db
+
+
+class _Connected:
+    """The `_db` of a component with a `_Connection`."""
+
+    _connection: _Connection
+
+    @property
+    def _db(self) -> Database:
+        db = self._connection.db
+        if db is None:
+            raise RuntimeError(f"{self._connection.who} has not started")
+        return db
+
+
+class SQLReader(_Connected, DataReader):
     """Emits the rows of a query, one row per step, streamed with a server-side cursor.
 
     Rows are fetched `chunk_size` at a time, so memory stays flat however large the result.
@@ -43,7 +77,9 @@ class SQLReader(DataReader):
         connection_string: A SQLAlchemy URL with an async driver, e.g.
             `postgresql+asyncpg://user:password@host:5432/db`, `mysql+asyncmy://...` or
             `sqlite+aiosqlite:///path.db`. Without a driver (`postgresql://`) the default
-            async one is used. The password never appears in errors or logs.
+            async one is used. The password never appears in errors or logs. Under
+            plugboard_prefect, `{prefect_block: "secret/name"}` reads the URL from that
+            Prefect block when the component starts.
         query: The SQL query.
         field_names: The outputs, one per column of the query.
         params: Values bound to the query's `:name` placeholders.
@@ -57,7 +93,7 @@ class SQLReader(DataReader):
 
     def __init__(
         self,
-        connection_string: str,
+        connection_string: str | _t.Mapping[str, str],
         query: str,
         field_names: _t.Sequence[str],
         params: _t.Mapping[str, _t.Any] | None = None,
@@ -70,7 +106,7 @@ class SQLReader(DataReader):
             raise ValueError(f"{who}: query must be a non-empty SQL string")
         if params is not None and not isinstance(params, _t.Mapping):
             raise ValueError(f"{who}: params must be a mapping of placeholder names to values")
-        self._db = Database(connection_string, who)
+        self._connection = _Connection(connection_string, who)
         self._query = query
         self._params = dict(params or {})
         self._engine: AsyncEngine | None = None
@@ -88,7 +124,7 @@ class SQLReader(DataReader):
     async def _open(self, skip: int) -> None:
         from sqlalchemy import text
 
-        db = self._db
+        db = await self._connection.resolve()
         self._exhausted = False
         self._engine = db.engine(application_name=f"plugboard-{self.name}")
         try:
@@ -183,7 +219,7 @@ class SQLReader(DataReader):
                 await engine.dispose()
 
 
-class SQLWriter(DataWriter):
+class SQLWriter(_Connected, DataWriter):
     """Writes one row per step to a table, `chunk_size` rows per transaction.
 
     Each chunk is written in one transaction, so a chunk is in the table entirely or not at
@@ -219,7 +255,7 @@ class SQLWriter(DataWriter):
 
     def __init__(
         self,
-        connection_string: str,
+        connection_string: str | _t.Mapping[str, str],
         table: str,
         field_names: _t.Sequence[str],
         chunk_size: int | None = None,
@@ -233,7 +269,7 @@ class SQLWriter(DataWriter):
             column_names(self.field_names)
         except ValueError as exc:
             raise ValueError(f"{who}: {exc}") from None
-        self._db = Database(connection_string, who)
+        self._connection = _Connection(connection_string, who)
         self._create = bool(create_table)
         self._engine: AsyncEngine | None = None
         self._conn: AsyncConnection | None = None
@@ -245,7 +281,7 @@ class SQLWriter(DataWriter):
         return f"{self._schema}.{self._table}" if self._schema else self._table
 
     async def _open(self) -> None:
-        db = self._db
+        db = await self._connection.resolve()
         self._engine = db.engine(application_name=f"plugboard-{self.name}")
         try:
             conn = self._conn = await self._engine.connect()
@@ -280,7 +316,7 @@ class SQLWriter(DataWriter):
 
     async def on_retry(self, error: Exception) -> None:
         """Drops the connection and opens a new one, before the failed chunk is sent again."""
-        self.logger.info("%s reconnects after %s", self._db.who, type(error).__name__)
+        self.logger.info("%s reconnects after %s", self._connection.who, type(error).__name__)
         await self._close()
         await self._open()
 

@@ -127,9 +127,21 @@ class Component:
         """
         return cls.io
 
+    @classmethod
+    def resolve_io(cls, args: _t.Mapping[str, _t.Any]) -> IOController:
+        """`io_for(args)`, with its field names checked as the class's own `io` is.
+
+        Raises:
+            IOSetupError: A field name clashes with a Component attribute.
+        """
+        io = cls.io_for(args)
+        if io is not cls.io:
+            _check_field_names(cls, io)
+        return io
+
     def _io_declaration(self) -> IOController:
         args, kwargs = self._init_args
-        return type(self).io_for(kwargs) if not args else type(self).io
+        return type(self).resolve_io(kwargs) if not args else type(self).io
 
     def _bind_handlers(self, declared: IOController) -> dict[str, BoundHandler]:
         cls = type(self)
@@ -315,8 +327,10 @@ _RESERVED = frozenset(
 def _check_field_names(cls: type[Component], io: IOController) -> None:
     for field in [*io.inputs, *io.outputs]:
         if field in _RESERVED or field.startswith("_") or callable(getattr(cls, field, None)):
+            hint = getattr(cls, "_field_name_hint", "")
             raise IOSetupError(
                 f"{cls.__qualname__}: field name '{field}' clashes with a Component attribute"
+                f"{hint}"
             )
 
 

@@ -14,17 +14,39 @@ DEFAULT_CHUNK_SIZE = 10_000
 Row = tuple[_t.Any, ...]
 
 
-_OWN_ATTRIBUTES = frozenset({"field_names", "chunk_size", "rows_read", "rows_written"})
+_OWN_ATTRIBUTES = frozenset({"field_names", "columns", "chunk_size", "rows_read", "rows_written"})
+
+
+FieldNames = _t.Sequence[str] | _t.Mapping[str, str]
+"""Column names, each also its field's name; or a mapping of column name to field name."""
+
+
+def _columns_and_fields(args: _t.Mapping[str, _t.Any]) -> tuple[list[str], list[str]]:
+    """Returns the store's column names and the model's field names, in the same order."""
+    names = args.get("field_names")
+    if isinstance(names, _t.Mapping) and names:
+        columns = [str(column) for column in names]
+        fields = [str(field) for field in names.values()]
+    elif isinstance(names, _t.Sequence) and not isinstance(names, str) and names:
+        columns = fields = [str(name) for name in names]
+    else:
+        raise IOSetupError(
+            "field_names must be a non-empty list of column names, or a mapping of column"
+            " names to field names"
+        )
+    if len(set(fields)) != len(fields):
+        raise IOSetupError(f"field_names names a field twice: {fields}")
+    clashing = sorted(_OWN_ATTRIBUTES.intersection(fields))
+    if clashing:
+        raise IOSetupError(
+            f"field_names may not use the reader/writer's own names: {clashing}"
+            " (map the column to another field name: {column: field})"
+        )
+    return columns, list(fields)
 
 
 def _field_list(args: _t.Mapping[str, _t.Any]) -> list[str]:
-    names = args.get("field_names")
-    if isinstance(names, str) or not isinstance(names, _t.Sequence) or not names:
-        raise IOSetupError("field_names must be a non-empty list of column names")
-    clashing = sorted(_OWN_ATTRIBUTES.intersection(str(name) for name in names))
-    if clashing:
-        raise IOSetupError(f"field_names may not use the reader/writer's own names: {clashing}")
-    return [str(name) for name in names]
+    return _columns_and_fields(args)[1]
 
 
 def _chunk(size: int | None) -> int:
@@ -44,19 +66,22 @@ class DataReader(Component):
     emitted, so a retried reader resumes where it was.
 
     Args:
-        field_names: The columns to read, each emitted on the output of the same name.
+        field_names: The columns to read, each emitted on the output of the same name; or a
+            mapping of column names to output names (`{"id": "row_id"}`), for columns named
+            like a component attribute (`id`, `name`, ...) or not valid as Python names.
         chunk_size: Rows fetched at a time (default 10,000): memory stays flat.
     """
 
     io = IOController()
+    _field_name_hint = " (rename it with a mapping: field_names: {column: field})"
 
     def __init__(
         self,
-        field_names: _t.Sequence[str],
+        field_names: FieldNames,
         chunk_size: int | None = None,
         **kwargs: _t.Unpack[ComponentArgsDict],
     ) -> None:
-        self.field_names = _field_list({"field_names": field_names})
+        self.columns, self.field_names = _columns_and_fields({"field_names": field_names})
         self.chunk_size = _chunk(chunk_size)
         super().__init__(**kwargs)
         self.rows_read = 0
@@ -121,19 +146,21 @@ class DataWriter(Component):
     `_write_chunk()` and publish/close the target in `_close()`.
 
     Args:
-        field_names: The columns to write, each read from the input of the same name.
+        field_names: The columns to write, each read from the input of the same name; or a
+            mapping of column names to input names (`{"id": "row_id"}`).
         chunk_size: Rows written at a time (default 10,000).
     """
 
     io = IOController()
+    _field_name_hint = " (rename it with a mapping: field_names: {column: field})"
 
     def __init__(
         self,
-        field_names: _t.Sequence[str],
+        field_names: FieldNames,
         chunk_size: int | None = None,
         **kwargs: _t.Unpack[ComponentArgsDict],
     ) -> None:
-        self.field_names = _field_list({"field_names": field_names})
+        self.columns, self.field_names = _columns_and_fields({"field_names": field_names})
         self.chunk_size = _chunk(chunk_size)
         super().__init__(**kwargs)
         self.rows_written = 0

@@ -18,7 +18,7 @@ from plugboard.library._blocks import block_names, resolve_blocks
 from plugboard.library._formats import Reader, Writer, detect_format, open_reader, open_writer
 from plugboard.library._storage import Location, Worker
 from plugboard.library._upload import PartUpload
-from plugboard.library.data import DataReader, DataWriter, Row
+from plugboard.library.data import DataReader, DataWriter, FieldNames, Row
 from plugboard.schemas import ComponentArgsDict
 
 
@@ -65,7 +65,8 @@ class FileReader(DataReader):
 
     Args:
         path: A local path or fsspec URL (`s3://bucket/data.csv`, `gs://...`, `az://...`).
-        field_names: The columns to read; each becomes an output.
+        field_names: The columns to read; each becomes an output of the same name. A mapping
+            `{column: field}` names the outputs itself (for a column called `id`, say).
         storage_options: Passed to fsspec (credentials, `endpoint_url`, ...). Under
             plugboard_prefect, the mapping or any value in it may be
             `{prefect_block: "secret/name"}`, read from that Prefect block at `init()`.
@@ -79,7 +80,7 @@ class FileReader(DataReader):
     def __init__(
         self,
         path: PathLike,
-        field_names: _t.Sequence[str],
+        field_names: FieldNames,
         storage_options: _t.Mapping[str, _t.Any] | None = None,
         chunk_size: int | None = None,
         format: str | None = None,
@@ -113,7 +114,7 @@ class FileReader(DataReader):
             return _t.cast(_t.BinaryIO, fs.open(path, "rb"))
 
         try:
-            return open_reader(self._format, opener, self.field_names, self.chunk_size, skip)
+            return open_reader(self._format, opener, self.columns, self.chunk_size, skip)
         except Exception as exc:
             error = location.error("read", exc)
         raise error
@@ -177,7 +178,8 @@ class FileWriter(DataWriter):
 
     Args:
         path: A local path or fsspec URL (`s3://bucket/out.parquet`, `gs://...`, `az://...`).
-        field_names: The columns to write; each is an input.
+        field_names: The columns to write; each is an input of the same name. A mapping
+            `{column: field}` names the inputs itself.
         storage_options: Passed to fsspec (credentials, `endpoint_url`, ...); Prefect blocks
             as for `FileReader`.
         chunk_size: Rows written at a time (default 10,000); a Parquet row group each.
@@ -190,7 +192,7 @@ class FileWriter(DataWriter):
     def __init__(
         self,
         path: PathLike,
-        field_names: _t.Sequence[str],
+        field_names: FieldNames,
         storage_options: _t.Mapping[str, _t.Any] | None = None,
         chunk_size: int | None = None,
         format: str | None = None,
@@ -239,7 +241,7 @@ class FileWriter(DataWriter):
                 )
                 file = _t.cast(_t.BinaryIO, upload)
             try:
-                return open_writer(self._format, file, self.field_names)
+                return open_writer(self._format, file, self.columns)
             except BaseException:
                 file.close()
                 raise

@@ -12,7 +12,7 @@ import typing as _t
 from plugboard.library._blocks import block_names, resolve_blocks
 from plugboard.library._sql_engine import Database, SQLError
 from plugboard.library._sql_identifiers import column_names, new_table, table_name
-from plugboard.library.data import DataReader, DataWriter, Row
+from plugboard.library.data import DataReader, DataWriter, FieldNames, Row
 from plugboard.schemas import ComponentArgsDict
 
 
@@ -81,7 +81,8 @@ class SQLReader(_Connected, DataReader):
             plugboard_prefect, `{prefect_block: "secret/name"}` reads the URL from that
             Prefect block when the component starts.
         query: The SQL query.
-        field_names: The outputs, one per column of the query.
+        field_names: The outputs, one per column of the query; or a mapping of the query's
+            column names to output names.
         params: Values bound to the query's `:name` placeholders.
         chunk_size: Rows fetched at a time (default 10,000).
 
@@ -95,7 +96,7 @@ class SQLReader(_Connected, DataReader):
         self,
         connection_string: str | _t.Mapping[str, str],
         query: str,
-        field_names: _t.Sequence[str],
+        field_names: FieldNames,
         params: _t.Mapping[str, _t.Any] | None = None,
         chunk_size: int | None = None,
         **kwargs: _t.Unpack[ComponentArgsDict],
@@ -151,7 +152,7 @@ class SQLReader(_Connected, DataReader):
 
     def _match(self, keys: list[str]) -> list[int] | None:
         """Positions of the fields among the query's columns (None: the same order)."""
-        fields = self.field_names
+        fields = self.columns
         if keys == fields:
             return None
         if all(field in keys for field in fields):
@@ -238,7 +239,8 @@ class SQLWriter(_Connected, DataWriter):
     Args:
         connection_string: A SQLAlchemy URL with an async driver (see `SQLReader`).
         table: The table, `name` or `schema.name`.
-        field_names: The inputs, written to the columns of the same names.
+        field_names: The inputs, written to the columns of the same names; or a mapping of
+            column names to input names.
         chunk_size: Rows written per transaction (default 10,000).
         create_table: Create the table if it does not exist, when the first chunk is written,
             with a column per field typed after the first chunk's values: `int` BIGINT,
@@ -257,7 +259,7 @@ class SQLWriter(_Connected, DataWriter):
         self,
         connection_string: str | _t.Mapping[str, str],
         table: str,
-        field_names: _t.Sequence[str],
+        field_names: FieldNames,
         chunk_size: int | None = None,
         create_table: bool = False,
         **kwargs: _t.Unpack[ComponentArgsDict],
@@ -266,7 +268,7 @@ class SQLWriter(_Connected, DataWriter):
         who = f"{type(self).__name__} '{self.name}'"
         try:
             self._schema, self._table = table_name(table)
-            column_names(self.field_names)
+            column_names(self.columns)
         except ValueError as exc:
             raise ValueError(f"{who}: {exc}") from None
         self._connection = _Connection(connection_string, who)
@@ -300,7 +302,7 @@ class SQLWriter(_Connected, DataWriter):
                     " (create it beforehand, or pass create_table=True)"
                 )
             return
-        missing = [name for name in self.field_names if name not in self._target.columns]
+        missing = [name for name in self.columns if name not in self._target.columns]
         if missing:
             raise db.error(
                 f"{db.who}: table '{self._table_label}' in {db.masked} has no columns"
@@ -333,7 +335,7 @@ class SQLWriter(_Connected, DataWriter):
         create = target is None
         if target is None:
             try:
-                target = new_table(self._table, self._schema, self.field_names, rows)
+                target = new_table(self._table, self._schema, self.columns, rows)
             except ValueError as exc:
                 raise SQLError(f"{db.who}: {exc}") from None
         try:
@@ -366,14 +368,14 @@ class SQLWriter(_Connected, DataWriter):
         # CREATE TABLE in the same `conn.begin()`, a savepoint that commits with it.
         async with driver.transaction():
             await driver.copy_records_to_table(
-                self._table, records=rows, columns=self.field_names, schema_name=self._schema
+                self._table, records=rows, columns=self.columns, schema_name=self._schema
             )
 
     async def _insert_rows(self, conn: AsyncConnection, target: Table, rows: list[Row]) -> None:
         """Inserts rows with one executemany of an INSERT."""
         from sqlalchemy import insert
 
-        names = self.field_names
+        names = self.columns
         await conn.execute(insert(target), [dict(zip(names, row, strict=True)) for row in rows])
 
     async def _close(self) -> None:

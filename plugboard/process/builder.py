@@ -77,7 +77,7 @@ class ProcessBuilder:
                 problems.extend(_check_args(comp_cls, comp, loc))
                 problems.extend(_check_handlers(comp_cls, comp, loc))
                 try:
-                    io = comp_cls.io_for(comp.args.model_dump())
+                    io = comp_cls.resolve_io(comp.args.model_dump())
                 except (TypeError, ValueError, IOSetupError) as exc:
                     problems.append(Problem((*loc, "args"), f"component '{comp.args.name}': {exc}"))
             nodes.append(
@@ -162,7 +162,7 @@ def _construct(what: str, factory: _t.Callable[..., _t.Any], kwargs: dict[str, _
         return factory(**kwargs)
     except ValidationError:
         raise
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, IOSetupError) as exc:
         raise ValidationError(f"{what}: {exc}") from exc
 
 

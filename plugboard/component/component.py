@@ -329,8 +329,7 @@ def _check_field_names(cls: type[Component], io: IOController) -> None:
         if field in _RESERVED or field.startswith("_") or callable(getattr(cls, field, None)):
             hint = getattr(cls, "_field_name_hint", "")
             raise IOSetupError(
-                f"{cls.__qualname__}: field name '{field}' clashes with a Component attribute"
-                f"{hint}"
+                f"{cls.__qualname__}: field name '{field}' clashes with a Component attribute{hint}"
             )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import typing as _t
 
@@ -101,6 +102,18 @@ class TraceSpec(BaseModel):
                 " or give format: parquet or jsonl"
             )
         return self
+
+    @classmethod
+    def from_target(cls, target: str) -> TraceSpec:
+        """The spec of a bare target (`--trace run.parquet`): a relative path is made absolute.
+
+        Raises:
+            pydantic.ValidationError: The target names no file format or database.
+        """
+        spec = cls.model_validate(target)
+        if spec.path is not None and "://" not in spec.path and "::" not in spec.path:
+            spec.path = os.path.abspath(os.path.expanduser(spec.path))
+        return spec
 
     @property
     def file_format(self) -> str:

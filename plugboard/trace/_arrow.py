@@ -19,6 +19,7 @@ from plugboard.trace._encode import (
     RunInfo,
     error_column,
     event_columns,
+    io_values,
     value_json,
 )
 
@@ -125,16 +126,8 @@ def arrays(batch: Batch, run: RunInfo) -> list[_t.Any]:
     count = len(batch)
     who = batch.who
     layouts = run.layouts
-    inputs, outputs = batch.inputs, batch.outputs
     errors = batch.errors
-    if errors:
-        # Failed steps have no outputs (and maybe no inputs): stand-ins of the right shape,
-        # replaced by nulls below.
-        inputs, outputs = inputs.copy(), outputs.copy()
-        for row in errors:
-            layout = layouts[who[row]]
-            inputs[row] = _blank(layout.input_keys)
-            outputs[row] = _blank(layout.output_keys)
+    inputs, outputs = io_values(batch, run)
     grouped = _Grouped(who)
     text = pa.string()
     start = pa.array(batch.start, pa.float64())
@@ -176,7 +169,3 @@ def arrays(batch: Batch, run: RunInfo) -> list[_t.Any]:
         events_out,
         error_array,
     ]
-
-
-def _blank(keys: tuple[str, ...]) -> _t.Any:
-    return None if len(keys) == 1 else (None,) * len(keys)

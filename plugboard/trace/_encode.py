@@ -194,18 +194,40 @@ class Columns(_t.NamedTuple):
     error: list[str | None]
 
 
+def io_values(batch: Batch, run: RunInfo) -> tuple[list[_t.Any], list[_t.Any]]:
+    """The batch's input and output values, with failed steps' missing ones filled in.
+
+    A failed step sent no outputs and may not have read its inputs: those get stand-ins of
+    the right shape (None per field), to be written as null.
+    """
+    inputs, outputs = batch.inputs, batch.outputs
+    if batch.errors:
+        inputs, outputs = inputs.copy(), outputs.copy()
+        for row in batch.errors:
+            layout = run.layouts[batch.who[row]]
+            if inputs[row] is NOT_READ:
+                inputs[row] = _blank(layout.input_keys)
+            outputs[row] = _blank(layout.output_keys)
+    return inputs, outputs
+
+
+def _blank(keys: tuple[str, ...]) -> _t.Any:
+    return None if len(keys) == 1 else (None,) * len(keys)
+
+
 def encode(batch: Batch, run: RunInfo) -> Columns:
     """Encodes a batch column by column (the values of a field as JSON text)."""
     count = len(batch)
     layouts = [run.layouts[index] for index in batch.who]
     nothing: list[str | None] = [None] * count
+    inputs, outputs = io_values(batch, run)
     inputs_json: list[str | None] = [
         fields_json(layout.input_keys, values)
-        for layout, values in zip(layouts, batch.inputs, strict=True)
+        for layout, values in zip(layouts, inputs, strict=True)
     ]
     outputs_json: list[str | None] = [
         fields_json(layout.output_keys, values)
-        for layout, values in zip(layouts, batch.outputs, strict=True)
+        for layout, values in zip(layouts, outputs, strict=True)
     ]
     for row in batch.errors:
         outputs_json[row] = None

@@ -64,6 +64,7 @@ def load(
         frame = _read_file(target, kind, storage_options or {})
     for column in JSON_COLUMNS:
         frame[column] = [_decoded(value) for value in frame[column]]
+    frame["error"] = [value if isinstance(value, str) else None for value in frame["error"]]
     frame["time"] = pd.to_datetime(frame["time"], utc=True, format="ISO8601")
     frame["step"] = frame["step"].astype("int64")
     if flatten:

@@ -53,23 +53,31 @@ def schema() -> _t.Any:
     )
 
 
-def _texts(values: _t.Sequence[_t.Any]) -> _t.Any:
-    """JSON text of each value, as an Arrow string array."""
+def _plain_texts(values: _t.Sequence[_t.Any]) -> _t.Any | None:
+    """JSON text of each value, made by Arrow; None unless all are numbers, booleans or None."""
     pa, pc = _modules()
     try:
         array = pa.array(values)
     except (pa.ArrowException, OverflowError, TypeError, ValueError):
-        array = None
-    if array is not None:
-        kind = array.type
-        plain = pa.types.is_integer(kind) or pa.types.is_boolean(kind)
-        if pa.types.is_floating(kind):
-            plain = pc.all(pc.is_finite(array)).as_py() is not False
-        if plain:
-            return pc.fill_null(pc.cast(array, pa.string()), "null")
-        if pa.types.is_null(kind):
-            return pa.array(["null"] * len(values), pa.string())
-    return pa.array(list(map(value_json, values)), pa.string())
+        return None
+    kind = array.type
+    plain = pa.types.is_integer(kind) or pa.types.is_boolean(kind)
+    if pa.types.is_floating(kind):
+        plain = pc.all(pc.is_finite(array)).as_py() is not False
+    if plain:
+        return pc.fill_null(pc.cast(array, pa.string()), "null")
+    if pa.types.is_null(kind):
+        return pa.array(["null"] * len(values), pa.string())
+    return None
+
+
+def _texts(values: _t.Sequence[_t.Any]) -> _t.Any:
+    """JSON text of each value, as an Arrow string array."""
+    pa, _ = _modules()
+    texts = _plain_texts(values)
+    if texts is None:
+        texts = pa.array(list(map(value_json, values)), pa.string())
+    return texts
 
 
 def _objects(keys: tuple[str, ...], values: _t.Sequence[_t.Any]) -> _t.Any:
@@ -87,37 +95,53 @@ def _objects(keys: tuple[str, ...], values: _t.Sequence[_t.Any]) -> _t.Any:
 
 
 class _Grouped:
-    """A batch's rows reordered by component, and the way back to the batch's order."""
+    """A batch's rows by component, and the way back to the batch's order."""
 
-    def __init__(self, who: list[int]) -> None:
-        pa, pc = _modules()
-        count = len(who)
+    def __init__(self, who: list[int], layouts: int) -> None:
+        pa, _ = _modules()
         self.who = pa.array(who, pa.int32())
-        order = pc.sort_indices(self.who)
-        positions = order.to_pylist()
-        # Values in component order, gathered in one call (one position needs a tuple).
-        self.gather = operator.itemgetter(*positions) if count > 1 else lambda v: (v[0],)
-        self.restore = pc.sort_indices(order)
-        counts = Counter(who)
-        self.groups = [(index, counts[index]) for index in sorted(counts)]
+        self._who = who
+        self._layouts = layouts
+        self._sorted: tuple[_t.Callable[[_t.Any], _t.Any], _t.Any, list[tuple[int, int]]] | None
+        self._sorted = None
+
+    def _by_component(self) -> tuple[_t.Callable[[_t.Any], _t.Any], _t.Any, list[tuple[int, int]]]:
+        if self._sorted is None:
+            _, pc = _modules()
+            order = pc.sort_indices(self.who)
+            positions = order.to_pylist()
+            # Values in component order, gathered in one call (one position needs a tuple).
+            gather = operator.itemgetter(*positions) if len(positions) > 1 else lambda v: (v[0],)
+            counts = Counter(self._who)
+            groups = [(index, counts[index]) for index in sorted(counts)]
+            self._sorted = (gather, pc.sort_indices(order), groups)
+        return self._sorted
 
     def column(
         self, values: _t.Sequence[_t.Any], keys_of: _t.Callable[[int], tuple[str, ...] | None]
     ) -> _t.Any:
         """The JSON objects of one column; a layout without keys (None) gives nulls."""
-        pa, _ = _modules()
-        ordered = self.gather(values)
+        pa, pc = _modules()
+        keys = [keys_of(index) for index in range(self._layouts)]
+        if all(k is not None and len(k) == 1 for k in keys):
+            # Every component has one such field: the whole column in one go, if plain.
+            texts = _plain_texts(values)
+            if texts is not None:
+                starts = pa.array(["{" + k[0] for k in keys if k is not None], pa.string())
+                return pc.binary_join_element_wise(starts.take(self.who), texts, "}", "")
+        gather, restore, groups = self._by_component()
+        ordered = gather(values)
         pieces = []
         start = 0
-        for index, count in self.groups:
+        for index, count in groups:
             chunk = ordered[start : start + count]
             start += count
-            keys = keys_of(index)
-            if keys is None:
+            fields = keys[index]
+            if fields is None:
                 pieces.append(pa.nulls(count, pa.string()))
             else:
-                pieces.append(_objects(keys, chunk))
-        return pa.concat_arrays(pieces).take(self.restore)
+                pieces.append(_objects(fields, chunk))
+        return pa.concat_arrays(pieces).take(restore)
 
 
 def arrays(batch: Batch, run: RunInfo) -> list[_t.Any]:
@@ -128,7 +152,7 @@ def arrays(batch: Batch, run: RunInfo) -> list[_t.Any]:
     layouts = run.layouts
     errors = batch.errors
     inputs, outputs = io_values(batch, run)
-    grouped = _Grouped(who)
+    grouped = _Grouped(who, len(layouts))
     text = pa.string()
     start = pa.array(batch.start, pa.float64())
     elapsed = pc.subtract(start, run.clock0)

@@ -116,12 +116,11 @@ class Recorder:
     # -- recording ---------------------------------------------------------------------------
 
     def _take_events(self) -> tuple[list[Event] | None, list[Event] | None]:
-        events_in = self.events_in or None
-        if events_in is not None:
-            self.events_in = []
-        events_out = self.events_out or None
-        if events_out is not None:
-            self.events_out = []
+        # The lists stay the same objects: the step loop holds them.
+        events_in = self.events_in.copy() or None
+        events_out = self.events_out.copy() or None
+        self.events_in.clear()
+        self.events_out.clear()
         return events_in, events_out
 
     def record(self, step: int, start: float, inputs: _t.Any, error: str | None = None) -> None:
@@ -173,6 +172,8 @@ class Recorder:
         add_outputs = batch.outputs.append
         states = batch.state
         rows = batch.who
+        events_in = self.events_in
+        events_out = self.events_out
         clock = _clock
         try:
             while not io._halt and (limit is None or component.step_count < limit):
@@ -208,7 +209,7 @@ class Recorder:
                     component._in_step = False
                 component.step_count = step + 1
                 if step % every:
-                    if self.events_in or self.events_out:
+                    if events_in or events_out:
                         self._take_events()
                     continue
                 add_who(index)
@@ -218,7 +219,7 @@ class Recorder:
                 add_outputs(get_outputs(values) if get_outputs is not None else None)
                 if get_state is not None:
                     states[len(rows) - 1] = get_state(component)
-                if self.events_in or self.events_out:
+                if events_in or events_out:
                     batch.events[len(rows) - 1] = self._take_events()
                 if len(rows) >= batch_size:
                     await trace._hand_off()

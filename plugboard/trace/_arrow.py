@@ -123,12 +123,17 @@ class _Grouped:
         """The JSON objects of one column; a layout without keys (None) gives nulls."""
         pa, pc = _modules()
         keys = [keys_of(index) for index in range(self._layouts)]
-        if all(k is not None and len(k) == 1 for k in keys):
-            # Every component has one such field: the whole column in one go, if plain.
+        if all(k is not None and len(k) <= 1 for k in keys):
+            # Every component has at most one such field: the column in one go, if plain.
             texts = _plain_texts(values)
             if texts is not None:
-                starts = pa.array(["{" + k[0] for k in keys if k is not None], pa.string())
-                return pc.binary_join_element_wise(starts.take(self.who), texts, "}", "")
+                text = pa.string()
+                who = self.who
+                starts = pa.array(["{" + k[0] if k else "{}" for k in keys if k is not None], text)
+                ends = pa.array(["}" if k else "" for k in keys if k is not None], text)
+                empty = pa.array([not k for k in keys], pa.bool_()).take(who)
+                texts = pc.if_else(empty, "", texts)
+                return pc.binary_join_element_wise(starts.take(who), texts, ends.take(who), "")
         gather, restore, groups = self._by_component()
         ordered = gather(values)
         pieces = []

@@ -60,7 +60,8 @@ class TraceSpec(BaseModel):
     components: list[str] | None = None
     """The components traced (all by default)."""
     every: int = Field(default=1, ge=1)
-    """Record one step in `every` of each component (steps 0, every, 2*every, ...)."""
+    """Record one step in `every` of each component (steps 0, every, 2*every, ...); a step
+    that raises is always recorded."""
     batch_size: int = Field(default=10_000, ge=1)
     """Records handed to the background writer at a time."""
     flush_interval: float = Field(default=5.0, gt=0)

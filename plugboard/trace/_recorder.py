@@ -186,8 +186,7 @@ class Recorder:
                 except IOStreamClosedError:
                     raise
                 except Exception as exc:
-                    if step % every == 0:
-                        self.record_failure(step, None, NOT_READ, exc)
+                    self.record_failure(step, None, NOT_READ, exc)  # whatever `every` says
                     raise
                 start = clock()
                 inputs = get_inputs(values) if get_inputs is not None else None
@@ -202,7 +201,7 @@ class Recorder:
                 except BaseException as exc:  # an error, or a timeout cancelling the step
                     if component._in_step:
                         component._replay = True  # the step raised, not the write
-                    if isinstance(exc, Exception) and step % every == 0:
+                    if isinstance(exc, Exception):
                         self.record_failure(step, start, inputs, exc)
                     raise
                 finally:
@@ -243,8 +242,7 @@ class Recorder:
         except IOStreamClosedError:
             raise
         except Exception as exc:
-            if traced:
-                self.record_failure(step, None, NOT_READ, exc)
+            self.record_failure(step, None, NOT_READ, exc)
             raise
         start = _clock()
         inputs = self._inputs(component.__dict__) if self._inputs is not None else None
@@ -259,7 +257,7 @@ class Recorder:
         except BaseException as exc:
             if component._in_step:
                 component._replay = True
-            if isinstance(exc, Exception) and traced:
+            if isinstance(exc, Exception):
                 self.record_failure(step, start, inputs, exc)
             raise
         finally:

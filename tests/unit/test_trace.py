@@ -470,3 +470,31 @@ def test_cli_unwritable_trace_fails_the_run_in_one_line(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "trace: cannot write" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_a_failing_step_is_recorded_whatever_every_says(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    with pytest.raises(ProcessError):
+        await run(model(Trace(str(path), components=["integrator"], every=4), fail_at=3))
+    rows = load(path)
+    assert rows.step.tolist() == [0, 3]
+    assert rows.error.isna().tolist() == [True, False]
+
+
+async def test_records_are_written_after_flush_interval_while_the_run_goes_on(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    path = tmp_path / "t.jsonl"
+    process = model(Trace(str(path), components=["integrator"], flush_interval=0.05))
+    async with process:
+        await process.step()
+        await process.step()
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if path.exists() and len(path.read_text().splitlines()) == 2:
+                break
+        assert [json.loads(line)["step"] for line in path.read_text().splitlines()] == [0, 1]
+        await process.step()
+    assert load(path).step.tolist() == [0, 1, 2]

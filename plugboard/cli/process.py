@@ -67,6 +67,14 @@ def run(
             help="auto (human-readable on a terminal, JSON lines otherwise), human or json.",
         ),
     ] = "auto",
+    trace: _t.Annotated[
+        str | None,
+        typer.Option(
+            "--trace",
+            help="Record every component step to a .parquet or .jsonl file (a path or fsspec"
+            " URL) or a database URL; replaces the YAML's trace.",
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Run a model until its work ends, showing progress and a summary."""
@@ -79,6 +87,8 @@ def run(
         loaded = read_config(file, param or (), job_id)
         if prefect:
             loaded.spec.plugboard.process.type = PREFECT_PROCESS
+        if trace is not None:
+            loaded.spec.plugboard.process.trace = _trace_spec(trace)
         process = build_config(loaded)
     except ValidationError as exc:
         fail(exc.errors, USAGE_ERROR, exc, debug)
@@ -169,6 +179,19 @@ def diagram(file: FileArg, debug: DebugOpt = False) -> None:
     except ValidationError as exc:
         fail(exc.errors, USAGE_ERROR, exc, debug)
     typer.echo(MermaidDiagram.from_spec(loaded.spec.plugboard.process, loaded.base_dir).diagram)
+
+
+def _trace_spec(target: str) -> _t.Any:
+    import pydantic
+
+    from plugboard.exceptions import ValidationError
+    from plugboard.schemas import TraceSpec
+
+    try:
+        return TraceSpec.from_target(target)
+    except pydantic.ValidationError as exc:
+        message = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise ValidationError(f"--trace {target}: {message}") from None
 
 
 def _configure_logging(level: str | None, log_format: str, debug: bool) -> None:

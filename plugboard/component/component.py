@@ -16,6 +16,7 @@ from plugboard.schemas import COMPONENT_NAME_PATTERN, ComponentArgsDict, Status
 
 if _t.TYPE_CHECKING:
     from plugboard.state import StateBackend
+    from plugboard.trace._recorder import Recorder
 
 _NAME = re.compile(COMPONENT_NAME_PATTERN)
 _COMMON_ARGS = frozenset(ComponentArgsDict.__annotations__)
@@ -49,6 +50,7 @@ class Component:
     _raw_step: _t.ClassVar[_StepFn]
     _event_handlers: _t.ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}
     _step_wrapped: _t.ClassVar[bool] = False
+    _trace: Recorder | None = None  # set on the instance while a trace records it
 
     def __init_subclass__(cls, **kwargs: _t.Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -193,6 +195,10 @@ class Component:
 
     async def run(self) -> None:
         """Steps until the IO closes (inputs exhausted, or the component closed itself)."""
+        if self._trace is not None:
+            # Traced: the same loop with a record per step (checked once, not per step).
+            await self._trace.run(self)
+            return
         # The body of the step wrapper, inlined: this loop is the hot path of every model.
         raw_step = type(self)._raw_step
         io = self.io

@@ -12,10 +12,14 @@ from plugboard.component import Component, ComponentFunction
 from plugboard.connector import Connector, ConnectorBuilder
 from plugboard.exceptions import IOSetupError, ValidationError
 from plugboard.process.process import Process
-from plugboard.schemas import ComponentArgsDict, ComponentSpec, ProcessSpec
+from plugboard.schemas import ComponentArgsDict, ComponentSpec, ProcessSpec, TraceSpec
 from plugboard.schemas.graph import GraphNode, check_graph
 from plugboard.schemas.problems import Loc, Problem, render
 from plugboard.state import StateBackend
+
+
+if _t.TYPE_CHECKING:
+    from plugboard.trace import Trace
 
 
 _COMMON_ARGS = frozenset(ComponentArgsDict.__annotations__)
@@ -107,6 +111,13 @@ class ProcessBuilder:
             problems,
             _subclass_of(StateBackend, "a state backend class"),
         )
+        if spec.trace is not None and spec.trace.components is not None:
+            names = {comp.args.name for comp in spec.args.components}
+            problems.extend(
+                Problem(("trace", "components", i), f"the trace names unknown component '{name}'")
+                for i, name in enumerate(spec.trace.components)
+                if name not in names
+            )
         process_cls = _resolve(
             spec.type, ("type",), problems, _subclass_of(Process, "a process class")
         )
@@ -153,7 +164,22 @@ class ProcessBuilder:
             process_cls.from_spec,
             {"spec": spec, "components": components, "connectors": connectors, "state": state},
         )
+        if spec.trace is not None:
+            process.trace = _build_trace(spec.trace, folder)
         return process
+
+
+def _build_trace(spec: TraceSpec, base_dir: Path | None) -> Trace:
+    """The trace of a spec, its file or SQLite database beside the YAML if relative."""
+    from plugboard.trace import Trace
+
+    resolved = spec.model_copy()
+    if spec.path is not None:
+        resolved.path = resolve_paths({"path": spec.path}, base_dir)["path"]
+    if spec.url is not None and base_dir is not None:
+        resolved.url = _resolve_sqlite_url(spec.url, base_dir)
+    trace: Trace = _construct("trace", Trace.from_spec, {"spec": resolved})
+    return trace
 
 
 def _construct(what: str, factory: _t.Callable[..., _t.Any], kwargs: dict[str, _t.Any]) -> _t.Any:

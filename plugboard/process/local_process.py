@@ -54,6 +54,8 @@ class LocalProcess(Process):
             component._state = self._state
             await component.io.connect(by_component[component.name], target_types)
             component.io.set_stop_hook(self.stop)
+        if self.trace is not None and not self.trace.is_open:
+            await self.trace.open(self)
         for component in self.components.values():
             self._init_started.add(component.name)
             try:
@@ -122,9 +124,13 @@ class LocalProcess(Process):
         )
         try:
             await self._run()
+        except BaseException as error:
+            await _close_trace(self, error)
+            raise
         finally:
             if timer is not None:
                 timer.cancel()
+        await _close_trace(self, None)
 
     async def _run(self) -> None:
         self.status = Status.RUNNING
@@ -200,6 +206,7 @@ class LocalProcess(Process):
 
         Every `destroy()` runs even if some raise; the first such error is raised afterwards.
         """
+        trace_error = await _close_trace(self, None, raise_error=False)
         errors: list[tuple[Component, Exception]] = []
         started: set[str] = getattr(self, "_init_started", set())
         for component in self.components.values():
@@ -222,6 +229,31 @@ class LocalProcess(Process):
             raise ProcessError(
                 self.name, first.name, error, others=[c.name for c, _ in errors[1:]]
             ) from error
+        if trace_error is not None:
+            raise trace_error
+
+
+async def _close_trace(
+    process: Process, error: BaseException | None, raise_error: bool = True
+) -> Exception | None:
+    """Closes the process's open trace, if any, writing every record taken.
+
+    After a failed run (`error`), a trace that cannot be finished is only noted on that
+    error; otherwise its error is raised (or, without `raise_error`, returned).
+    """
+    trace = process.trace
+    if trace is None or not trace.is_open:
+        return None
+    try:
+        await trace.close()
+    except Exception as trace_error:
+        if error is not None:
+            error.add_note(str(trace_error))
+        elif raise_error:
+            raise
+        else:
+            return trace_error
+    return None
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:

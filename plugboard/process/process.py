@@ -24,6 +24,10 @@ from plugboard.schemas.problems import Problem, render
 from plugboard.state import DictStateBackend, StateBackend
 
 
+if _t.TYPE_CHECKING:
+    from plugboard.trace import Trace
+
+
 PREFECT_PROCESS = "plugboard_prefect.PrefectProcess"
 _LIFECYCLE = logging.getLogger(LIFECYCLE_LOGGER)
 
@@ -39,6 +43,8 @@ class Process(ABC):
         name: Name of the process.
         parameters: Parameters shared by every component (a component's own win).
         state: Where to record the run; in memory by default.
+        trace: Where to record every component step (see `plugboard.trace.Trace`); off by
+            default.
 
     Raises:
         ValidationError: Duplicate names, connectors naming unknown components or fields,
@@ -52,6 +58,7 @@ class Process(ABC):
         name: str | None = None,
         parameters: dict[str, _t.Any] | None = None,
         state: StateBackend | None = None,
+        trace: Trace | None = None,
     ) -> None:
         component_list = list(components)
         connector_list = list(connectors)
@@ -65,6 +72,8 @@ class Process(ABC):
         self.status: Status = Status.CREATED
         self.started_at: str | None = None
         self.ended_at: str | None = None
+        self.trace: Trace | None = trace
+        """The trace recording this process's steps, if any."""
         self._log_event(LifecycleEvent.CREATED, components=len(self.components))
 
     @classmethod
@@ -230,6 +239,8 @@ class Process(ABC):
         if builder:
             spec["connector_builder"] = builder
         spec["args"] = args
+        if self.trace is not None:
+            spec["trace"] = self.trace.export()
         return spec
 
     def dump(self, path: str | Path) -> None:

@@ -15,6 +15,7 @@ from plugboard.schemas.connector import (
 from plugboard.schemas.process import ConfigSpec, PlugboardSpec, ProcessArgsSpec, ProcessSpec
 from plugboard.schemas.state import StateBackendArgsSpec, StateBackendSpec
 from plugboard.schemas.status import Status
+from plugboard.schemas.trace import TraceSpec
 
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "StateBackendArgsSpec",
     "StateBackendSpec",
     "Status",
+    "TraceSpec",
 ]

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from plugboard.schemas.component import ComponentSpec
 from plugboard.schemas.connector import ConnectorBuilderSpec, ConnectorSpec
 from plugboard.schemas.state import StateBackendSpec
+from plugboard.schemas.trace import TraceSpec
 
 
 class ProcessArgsSpec(BaseModel):
@@ -33,6 +34,8 @@ class ProcessSpec(BaseModel):
     args: ProcessArgsSpec
     prefect: dict[str, _t.Any] | None = None
     """Process-wide options of `plugboard_prefect.PrefectProcess` (checked by that type)."""
+    trace: TraceSpec | None = None
+    """Where to record every component step (see `plugboard.trace`); off by default."""
 
 
 class PlugboardSpec(BaseModel):

@@ -19,6 +19,7 @@ SCENARIO_MODULES: tuple[str, ...] = (
     "pairs",
     "cli_start",
     "prefect_chain",
+    "trace",
 )
 
 

@@ -182,7 +182,8 @@ def _published_stats(
     if any(metric.key not in sample for sample in published):
         return None, None, "not measured on the published side"
     values = [sample[metric.key] for sample in published]
-    speedups = _speedups(metric, ours, values)
+    # "Times faster" only means something for a speed metric (not for memory, say).
+    speedups = _speedups(metric, ours, values) if metric.speed else []
     return Stats.of(values), (Stats.of(speedups) if speedups else None), note
 
 

@@ -53,11 +53,14 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _published_cells(result: Result) -> tuple[str, str]:
+def _published_cells(result: Result, repeat: bool = False) -> tuple[str, str]:
     unit = result.metric.unit
     theirs = result.published
     if theirs is None:
-        return (_escape(result.published_note) if result.published_note else "-"), "-"
+        if not result.published_note:
+            return "-", "-"
+        # The reason once per case; the case's other rows point up to it.
+        return ("(as above)" if repeat else _escape(result.published_note)), "-"
     published = f"{_number(theirs.median)} {unit} ({_number(theirs.min)}-{_number(theirs.max)})"
     speedup = result.speedup
     if speedup is None:
@@ -65,14 +68,14 @@ def _published_cells(result: Result) -> tuple[str, str]:
     return published, f"{_number(speedup.median)}x ({_number(speedup.min)}-{_number(speedup.max)})"
 
 
-def _row(result: Result) -> str:
+def _row(result: Result, repeat: bool = False) -> str:
     if result.paired:
         return _paired_row(result)
     unit = result.metric.unit
     ours = result.ours
     ratio = result.ratio
     target = result.metric.target
-    published, speedup = _published_cells(result)
+    published, speedup = _published_cells(result, repeat)
     versus = result.published_status
     cells = [
         result.scenario,
@@ -106,9 +109,12 @@ Item = Result | Failure | Skipped
 def markdown_table(results: Sequence[Item]) -> str:
     """The results as a Markdown table, one row per metric."""
     lines = list(_HEADER)
+    noted: set[tuple[str, str, str | None]] = set()
     for item in results:
         if isinstance(item, Result):
-            lines.append(_row(item))
+            key = (item.scenario, item.size, item.published_note)
+            lines.append(_row(item, repeat=key in noted))
+            noted.add(key)
         elif isinstance(item, Skipped):
             lines.append(_skipped_row(item))
         else:

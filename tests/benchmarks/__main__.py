@@ -11,7 +11,8 @@ import sys
 import time
 import traceback
 
-from tests.benchmarks.core import Options, Scenario, Skip
+from tests.benchmarks import published_env
+from tests.benchmarks.core import PUBLISHED_SPEEDUP, Options, Scenario, Skip
 from tests.benchmarks.machine import describe, load_average, machine_info
 from tests.benchmarks.registry import load_scenarios
 from tests.benchmarks.report import Item, markdown_table, write_json
@@ -25,7 +26,10 @@ def _log(message: str) -> None:
 def _parse(argv: Sequence[str] | None, names: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m tests.benchmarks",
-        description="Benchmarks plugboard against a plain-asyncio floor of the same topology.",
+        description=(
+            "Benchmarks plugboard against the published release and a plain-asyncio floor"
+            " of the same topology."
+        ),
     )
     parser.add_argument(
         "--quick",
@@ -48,6 +52,11 @@ def _parse(argv: Sequence[str] | None, names: Sequence[str]) -> argparse.Namespa
     )
     parser.add_argument(
         "--rounds", type=int, default=None, help="measured rounds per case (default 5; 3 quick)"
+    )
+    parser.add_argument(
+        "--no-published",
+        action="store_true",
+        help=f"do not measure the published plugboard {published_env.VERSION} (no venv needed)",
     )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args(argv)
@@ -84,6 +93,21 @@ def _run_scenario(scenario: Scenario, options: Options) -> list[Item]:
     return results
 
 
+def _published_line(info: dict[str, object]) -> str:
+    version = info.get("version")
+    if "error" in info:
+        return f"Published plugboard {version}: {info['error']}"
+    if not info.get("measured", True):
+        return f"Published plugboard {version}: not measured"
+    install = info.get("install_s")
+    when = "this run" if info.get("installed_this_run") else "an earlier run (venv reused)"
+    took = f"{install:.1f} s" if isinstance(install, float) else "unknown time"
+    return (
+        f"Published plugboard {version}: own venv {info.get('venv')}, installed in {took}"
+        f" ({when}); target: ours >= {PUBLISHED_SPEEDUP:g}x faster on every speed metric"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the selected scenarios; returns 1 if any of them failed to run, else 0."""
     scenarios = load_scenarios()
@@ -93,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{scenario.name}: {scenario.description}")
         return 0
     rounds = args.rounds if args.rounds is not None else (3 if args.quick else 5)
-    options = Options(quick=args.quick, rounds=rounds)
+    options = Options(quick=args.quick, rounds=rounds, published=not args.no_published)
     selected = [scenarios[name] for name in args.only] if args.only else list(scenarios.values())
     machine = machine_info()
     started = datetime.now(UTC)
@@ -104,8 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     duration = time.perf_counter() - clock
     table = markdown_table(results)
     mode = "quick" if options.quick else "full"
+    published = published_env.shared_info()
     print(f"Machine: {describe(machine)}")
-    print(f"Run: {mode}, {options.rounds} rounds per case, {duration:.0f} s in all\n")
+    print(f"Run: {mode}, {options.rounds} rounds per case, {duration:.0f} s in all")
+    print(_published_line(published) + "\n")
     print(table)
     write_json(
         args.json,
@@ -119,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "rounds": options.rounds,
             "warmup": options.warmup,
             "scenarios": [scenario.name for scenario in selected],
+            "published": published,
+            "published_speedup_target": PUBLISHED_SPEEDUP,
             "table": table,
         },
     )

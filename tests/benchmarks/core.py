@@ -12,7 +12,10 @@ Sample = dict[str, float]
 """One round's measurements: metric key -> value."""
 
 Runner = Callable[[], Sample]
-"""Runs one round of one side (ours or floor) and returns its measurements."""
+"""Runs one round of one side (ours, published or floor) and returns its measurements."""
+
+PUBLISHED_SPEEDUP = 10.0
+"""How many times faster than the published release every speed metric must be."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,8 @@ class Options:
     quick: bool = False
     rounds: int = 5
     warmup: int = 1
+    published: bool = True
+    """Also measure the published release (`--no-published` turns it off)."""
 
 
 @dataclass(frozen=True)
@@ -57,17 +62,30 @@ class Metric:
     target: Target | None = None
     paired_ratio: bool = False
     """Also report ours/floor round by round, as a row of its own (see `runner.run_case`)."""
+    higher_is_better: bool = False
+    """A rate (rows per second, say) rather than a time: "times faster" inverts the ratio."""
+    speed: bool = True
+    """A speed metric, held to `PUBLISHED_SPEEDUP` against the published release (memory is not)."""
 
 
 @dataclass(frozen=True)
 class Case:
-    """One size of one scenario: two runners measured round by round, interleaved."""
+    """One size of one scenario: its runners measured round by round, interleaved.
+
+    `published` measures the same topology on the published release; it may measure fewer
+    messages than ours (the figures are per step, per message or per second). When the release
+    cannot run the case, `published` is None and `published_note` says why.
+    """
 
     size: str
     ours: Runner
     floor: Runner
     metrics: tuple[Metric, ...]
     params: Mapping[str, _t.Any] = field(default_factory=dict)
+    published: Runner | None = None
+    published_note: str | None = None
+    published_warmup: bool = False
+    """Warm the published side up too (off by default: each of its rounds is a fresh process)."""
 
 
 CaseFactory = Callable[[Options, contextlib.ExitStack], list[Case]]

@@ -18,6 +18,8 @@ SCENARIO_MODULES: tuple[str, ...] = (
     "events",
     "pairs",
     "cli_start",
+    "csv_parquet",
+    "csv_sql",
     "prefect_chain",
     "trace",
 )

@@ -117,17 +117,36 @@ class Publisher(Component):
 
 
 class Subscriber(Component):
-    """Counts the `Ping` events it handles."""
+    """Counts the `Ping` events it handles and notes when it handled the last one."""
 
     io = IOController(input_events=[Ping])
 
     def __init__(self, **kwargs: _t.Unpack[ComponentArgsDict]) -> None:
         super().__init__(**kwargs)
         self.handled = 0
+        self.last_at = 0.0
 
     @Ping.handler
     async def on_ping(self, event: Ping) -> None:
         self.handled += 1
+        self.last_at = time.perf_counter()
+
+
+IO_FIELDS = ("c0", "c1", "c2", "c3", "c4")
+"""The five columns of the CSV used by the file and SQL scenarios."""
+
+
+class Passthrough(Component):
+    """Copies the five input fields `c0..c4` to the output fields `o0..o4`."""
+
+    io = IOController(inputs=list(IO_FIELDS), outputs=["o0", "o1", "o2", "o3", "o4"])
+
+    async def step(self) -> None:
+        self.o0 = self.c0
+        self.o1 = self.c1
+        self.o2 = self.c2
+        self.o3 = self.c3
+        self.o4 = self.c4
 
 
 def link(source: str, target: str, buffer_size: int | None = None) -> AsyncioConnector:
@@ -145,8 +164,16 @@ async def timed_run(
     components: Sequence[Component], connectors: Sequence[AsyncioConnector]
 ) -> float:
     """Builds a `LocalProcess`, initialises it, and returns the seconds `run()` took."""
+    start, end = await run_span(components, connectors)
+    return end - start
+
+
+async def run_span(
+    components: Sequence[Component], connectors: Sequence[AsyncioConnector]
+) -> tuple[float, float]:
+    """Like `timed_run`, but returns the `perf_counter()` at the start and end of `run()`."""
     process = LocalProcess(components=components, connectors=connectors)
     async with process:
         start = time.perf_counter()
         await process.run()
-        return time.perf_counter() - start
+        return start, time.perf_counter()

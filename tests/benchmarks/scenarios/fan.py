@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from tests.benchmarks import published_env
 from tests.benchmarks.core import Case, Metric, Options, Sample, Scenario, expect
 from tests.benchmarks.scenarios import _floor
 from tests.benchmarks.scenarios._components import Relay, Sink, Source, link, timed_run
@@ -13,6 +14,8 @@ from tests.benchmarks.scenarios._components import Relay, Sink, Source, link, ti
 METRIC_KEY = "us_per_step"
 STEPS_FULL = 40_000
 """Component-steps per round, whatever the width: messages = STEPS / (1 + 2W)."""
+PUBLISHED_STEPS = 40_000
+"""Component-steps per published round (about 120 us each there)."""
 
 
 def _steps(messages: int, workers: int) -> int:
@@ -57,24 +60,42 @@ def floor(messages: int, workers: int) -> Sample:
     return asyncio.run(main())
 
 
-def _case(steps: int, workers: int) -> Case:
+def published(env: published_env.PublishedEnv, messages: int, workers: int) -> Sample:
+    """One round of the fan on the published release (a child in its own venv)."""
+    sample = published_env.run(env, "fan", [str(messages), str(workers)])
+    return {METRIC_KEY: sample["run_s"] * 1e6 / _steps(messages, workers)}
+
+
+def _case(
+    steps: int,
+    workers: int,
+    env: published_env.PublishedEnv | None,
+    note: str | None,
+    published_steps: int,
+) -> Case:
     messages = steps // (1 + 2 * workers)
+    theirs = max(10, published_steps // (1 + 2 * workers))
     return Case(
         size=f"W={workers}",
         ours=lambda: ours(messages, workers),
         floor=lambda: floor(messages, workers),
+        published=None if env is None else (lambda: published(env, theirs, workers)),
+        published_note=note,
         metrics=(Metric(METRIC_KEY, "us", "per component-step"),),
         params={
             "workers": workers,
             "messages": messages,
             "component_steps": _steps(messages, workers),
+            "published_messages": theirs,
         },
     )
 
 
 def _cases(options: Options, stack: contextlib.ExitStack) -> list[Case]:
     steps = STEPS_FULL // 4 if options.quick else STEPS_FULL
-    return [_case(steps, workers) for workers in (10, 100)]
+    published_steps = PUBLISHED_STEPS // 5 if options.quick else PUBLISHED_STEPS
+    env, note = published_env.shared(options)
+    return [_case(steps, workers, env, note, published_steps) for workers in (10, 100)]
 
 
 SCENARIO = Scenario(

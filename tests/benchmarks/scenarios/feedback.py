@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from tests.benchmarks import published_env
 from tests.benchmarks.core import Case, Metric, Options, Sample, Scenario, Target, expect
 from tests.benchmarks.scenarios import _floor
 from tests.benchmarks.scenarios._components import Bumper, Looper, link, timed_run
@@ -45,22 +46,40 @@ def floor(iterations: int) -> Sample:
     return asyncio.run(main())
 
 
-def _cases(options: Options, stack: contextlib.ExitStack) -> list[Case]:
-    iterations = 2_000 if options.quick else 10_000
-    return [
-        Case(
-            size=f"N={iterations:,}",
-            ours=lambda: ours(iterations),
-            floor=lambda: floor(iterations),
-            # 12 us is this machine's budget; the ratio to the floor, per round, travels.
-            metrics=(
-                Metric(
-                    METRIC_KEY, "us", "per iteration", Target(max_value=12.0), paired_ratio=True
-                ),
+def published(env: published_env.PublishedEnv, iterations: int) -> Sample:
+    """One round of the loop on the published release (a child in its own venv)."""
+    sample = published_env.run(env, "feedback", [str(iterations)])
+    return {METRIC_KEY: sample["run_s"] * 1e6 / iterations}
+
+
+def _case(
+    iterations: int, env: published_env.PublishedEnv | None, note: str | None, target: bool
+) -> Case:
+    # The published release takes ~250 us an iteration, so it runs the same N.
+    return Case(
+        size=f"N={iterations:,}",
+        ours=lambda: ours(iterations),
+        floor=lambda: floor(iterations),
+        published=None if env is None else (lambda: published(env, iterations)),
+        published_note=note,
+        # 12 us is this machine's budget; the ratio to the floor, per round, travels.
+        metrics=(
+            Metric(
+                METRIC_KEY,
+                "us",
+                "per iteration",
+                Target(max_value=12.0) if target else None,
+                paired_ratio=True,
             ),
-            params={"iterations": iterations},
-        )
-    ]
+        ),
+        params={"iterations": iterations, "published_iterations": iterations},
+    )
+
+
+def _cases(options: Options, stack: contextlib.ExitStack) -> list[Case]:
+    sizes = (500, 2_000) if options.quick else (1_000, 10_000)
+    env, note = published_env.shared(options)
+    return [_case(n, env, note, target=n == sizes[-1]) for n in sizes]
 
 
 SCENARIO = Scenario(

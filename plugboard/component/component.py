@@ -8,7 +8,7 @@ import logging
 import re
 import typing as _t
 
-from plugboard.component.io_controller import BoundHandler, IOController
+from plugboard.component.io_controller import _NO_HANDLERS, BoundHandler, IOController
 from plugboard.events.event import handler_info
 from plugboard.exceptions import IOSetupError, IOStreamClosedError
 from plugboard.schemas import COMPONENT_NAME_PATTERN, ComponentArgsDict, Status
@@ -145,9 +145,11 @@ class Component:
         args, kwargs = self._init_args
         return type(self).resolve_io(kwargs) if not args else type(self).io
 
-    def _bind_handlers(self, declared: IOController) -> dict[str, BoundHandler]:
+    def _bind_handlers(self, declared: IOController) -> _t.Mapping[str, BoundHandler]:
         cls = type(self)
         handlers = cls._event_handlers
+        if not declared.input_events:
+            return _NO_HANDLERS
         inputs = declared._input_fields
         bound: dict[str, BoundHandler] = {}
         for event in declared.input_events:

@@ -24,7 +24,7 @@ from plugboard.trace import load  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "tutorials" / "007_trace"
-PAGE = ROOT / "docs" / "tutorials" / "007-trace.md"
+PAGE = ROOT / "docs" / "tutorials" / "tracing.md"
 PLUGBOARD = str(Path(sys.executable).with_name("plugboard"))
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 ENV.pop("PLUGBOARD_JOB_ID", None)

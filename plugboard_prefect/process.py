@@ -30,6 +30,10 @@ from plugboard_prefect.observe import RunObserver
 from plugboard_prefect.options import ProcessOptions, TaskOptions, merged_options
 
 
+if _t.TYPE_CHECKING:
+    from plugboard.trace import Trace
+
+
 _START_GRACE_SECONDS = 10.0
 """How long a failure waits for the other component task runs to have started."""
 
@@ -55,6 +59,7 @@ class PrefectProcess(LocalProcess):
         options: Process-wide Prefect options (the YAML's process-level `prefect:` mapping).
         task_options: Per-component task options by component name (the YAML's component
             `prefect:` mappings), over `options.defaults`.
+        trace: Where to record every component step (see `plugboard.trace.Trace`).
 
     Raises:
         ValidationError: Invalid options, or options for components that do not exist.
@@ -69,8 +74,9 @@ class PrefectProcess(LocalProcess):
         state: StateBackend | None = None,
         options: ProcessOptions | _t.Mapping[str, _t.Any] | None = None,
         task_options: _t.Mapping[str, TaskOptions | _t.Mapping[str, _t.Any]] | None = None,
+        trace: Trace | None = None,
     ) -> None:
-        super().__init__(components, connectors, name, parameters, state)
+        super().__init__(components, connectors, name, parameters, state, trace)
         try:
             self.options = (
                 options

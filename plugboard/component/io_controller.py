@@ -164,9 +164,7 @@ class IOController:
             output_events=[*parent.output_events, *self.output_events],
         )
 
-    def bind(
-        self, component: Component, handlers: _t.Mapping[str, BoundHandler]
-    ) -> IOController:
+    def bind(self, component: Component, handlers: _t.Mapping[str, BoundHandler]) -> IOController:
         """Returns a fresh controller with this declaration, owned by `component`."""
         bound = IOController.__new__(IOController)
         bound._input_fields = self._input_fields

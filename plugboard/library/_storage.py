@@ -110,6 +110,23 @@ class Location:
             return found[0], str(found[1])
         raise error
 
+    def open_for_writing(self) -> tuple[_t.Any, str, bool]:
+        """The filesystem and path to write to, and whether it is the local disk.
+
+        A cloud target's bucket must exist (see `check_bucket`).
+
+        Raises:
+            ImportError: An extra is missing (one line naming it).
+            FileNotFoundError: No such bucket or container.
+        """
+        fs, path = self.open_filesystem(writing=True)
+        from fsspec.implementations.local import LocalFileSystem
+
+        local = isinstance(fs, LocalFileSystem)
+        if not local:
+            self.check_bucket(fs, path)
+        return fs, path, local
+
     def check_bucket(self, fs: _t.Any, path: str) -> None:
         """Fails at once if the cloud bucket (or container) to write to does not exist.
 

@@ -222,12 +222,7 @@ class FileWriter(DataWriter):
 
     def _open_writer(self) -> Writer:
         location = self._location
-        fs, path = location.open_filesystem(writing=True)
-        from fsspec.implementations.local import LocalFileSystem
-
-        local = isinstance(fs, LocalFileSystem)
-        if not local:
-            location.check_bucket(fs, path)
+        fs, path, local = location.open_for_writing()
         try:
             if local:
                 folder, name = os.path.split(os.path.abspath(path))

@@ -66,12 +66,7 @@ class _FileSink:
 
     def _open(self) -> None:
         location = self._location
-        fs, path = location.open_filesystem(writing=True)
-        from fsspec.implementations.local import LocalFileSystem
-
-        local = isinstance(fs, LocalFileSystem)
-        if not local:
-            location.check_bucket(fs, path)
+        fs, path, local = location.open_for_writing()
         try:
             if local:
                 os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

@@ -49,7 +49,6 @@ class Component:
     _io_declared: _t.ClassVar[bool] = False
     _raw_step: _t.ClassVar[_StepFn]
     _event_handlers: _t.ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}
-    _step_wrapped: _t.ClassVar[bool] = False
     _trace: Recorder | None = None  # set on the instance while a trace records it
 
     def __init_subclass__(cls, **kwargs: _t.Any) -> None:
@@ -371,7 +370,6 @@ def _wrap_step(step: _StepFn) -> _StepFn:
         self.step_count += 1
 
     wrapped._plugboard_wrapped = True  # type: ignore[attr-defined]
-    wrapped._plugboard_raw = step  # type: ignore[attr-defined]
     return wrapped
 
 

@@ -396,7 +396,8 @@ async def _version(conn: AsyncConnection, schema: str) -> int | None:
 
 
 _POSTGRES_URL = re.compile(r"^(postgres|postgresql)(\+[A-Za-z0-9_]+)?://", re.IGNORECASE)
-_PASSWORD = re.compile(r"^([^:/]+://[^:@/]*):[^@/]*@")
+# As SQLAlchemy reads a URL: the password runs from the first `:` after the user to the `@`.
+_PASSWORD = re.compile(r"^([^:/]+://[^:@/]*):[^@]*@")
 
 
 def is_postgres_url(url: str) -> bool:

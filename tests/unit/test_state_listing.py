@@ -121,6 +121,13 @@ def test_postgres_backend_keeps_the_password_out_of_export_and_repr() -> None:
     assert "user:***@db.example" in state.url
 
 
+def test_a_password_holding_a_slash_stays_out_of_export_and_repr() -> None:
+    state = PostgresStateBackend(db_url="postgresql://user:top/secret@db.example/runs")
+    assert state.export()["args"] == {"db_url": "postgresql://user@db.example/runs"}
+    assert "secret" not in repr(state)
+    assert state.url == "postgresql://user:***@db.example/runs"
+
+
 async def test_postgres_backend_without_a_url_names_the_variable(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

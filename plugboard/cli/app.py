@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import typing as _t
 
 import typer
 
@@ -41,14 +42,24 @@ def _add_plugin_commands() -> None:
             plugin = entry.load()
         except ImportError as exc:  # e.g. the plugin's own extra is not installed
             message = str(exc)
-
-            def unavailable(reason: str = message) -> None:
-                typer.secho(f"Error: {reason}", err=True, fg=typer.colors.RED)
-                raise typer.Exit(2)
-
-            app.command(entry.name, help=f"(unavailable: {message})")(unavailable)
+            app.command(
+                entry.name,
+                help=f"(unavailable: {message})",
+                # Whatever follows (`deploy model.yaml`, say) is taken, so the reason shows.
+                context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+            )(_unavailable(message))
             continue
         app.add_typer(plugin, name=entry.name)
+
+
+def _unavailable(reason: str) -> _t.Callable[[], None]:
+    """A command that only explains why a plugin's commands cannot run."""
+
+    def unavailable() -> None:
+        typer.secho(f"Error: {reason}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2)
+
+    return unavailable
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Resolving import paths written in specs."""
+"""Resolving import paths, and telling URLs from paths, in specs."""
 
 from __future__ import annotations
 
@@ -55,6 +55,22 @@ def import_object(path: str) -> _t.Any:
 
 
 def is_url(value: str) -> bool:
-    """Whether a string names a location with a scheme, like `s3://bucket/key`."""
+    """Whether a string names a location with a scheme, like `s3://bucket/key`.
+
+    fsspec's chained URLs (`simplecache::s3://bucket/key`) count too.
+    """
+    chain, sep, _ = value.partition("::")
+    if sep:
+        return chain.isalnum()
     head, sep, _ = value.partition("://")
     return bool(sep) and head.replace("+", "").isalnum()
+
+
+def resolve_sqlite_url(url: str, base_dir: Path) -> str:
+    """`sqlite+aiosqlite:///data.db` names a file in `base_dir`; absolute paths stay."""
+    scheme, sep, path = url.partition(":///")
+    if not sep or not scheme.startswith("sqlite") or not path or path.startswith("/"):
+        return url
+    if path.startswith(":memory:"):
+        return url
+    return f"{scheme}:///{base_dir / path}"

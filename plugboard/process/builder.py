@@ -7,7 +7,13 @@ import os
 from pathlib import Path
 import typing as _t
 
-from plugboard._imports import ImportPathError, add_search_path, import_object, is_url
+from plugboard._imports import (
+    ImportPathError,
+    add_search_path,
+    import_object,
+    is_url,
+    resolve_sqlite_url,
+)
 from plugboard.component import Component, ComponentFunction
 from plugboard.connector import Connector, ConnectorBuilder
 from plugboard.exceptions import IOSetupError, ValidationError
@@ -37,7 +43,7 @@ def resolve_paths(args: dict[str, _t.Any], base_dir: Path | None) -> dict[str, _
     resolved = dict(args)
     for name, value in args.items():
         if name == "connection_string" and isinstance(value, str):
-            resolved[name] = _resolve_sqlite_url(value, base_dir)
+            resolved[name] = resolve_sqlite_url(value, base_dir)
             continue
         if is_path_arg(name) and isinstance(value, str) and value and not is_url(value):
             if value.startswith("~"):
@@ -45,16 +51,6 @@ def resolve_paths(args: dict[str, _t.Any], base_dir: Path | None) -> dict[str, _
             elif not os.path.isabs(value) and value != ":memory:":
                 resolved[name] = str(base_dir / value)
     return resolved
-
-
-def _resolve_sqlite_url(url: str, base_dir: Path) -> str:
-    """`sqlite+aiosqlite:///data.db` names a file beside the YAML; absolute paths stay."""
-    scheme, sep, path = url.partition(":///")
-    if not sep or not scheme.startswith("sqlite") or not path or path.startswith("/"):
-        return url
-    if path.startswith(":memory:"):
-        return url
-    return f"{scheme}:///{base_dir / path}"
 
 
 class ProcessBuilder:
@@ -177,7 +173,7 @@ def _build_trace(spec: TraceSpec, base_dir: Path | None) -> Trace:
     if spec.path is not None:
         resolved.path = resolve_paths({"path": spec.path}, base_dir)["path"]
     if spec.url is not None and base_dir is not None:
-        resolved.url = _resolve_sqlite_url(spec.url, base_dir)
+        resolved.url = resolve_sqlite_url(spec.url, base_dir)
     trace: Trace = _construct("trace", Trace.from_spec, {"spec": resolved})
     return trace
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import re
 import typing as _t
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from plugboard._imports import is_url, resolve_sqlite_url
 
 
 TRACE_FORMATS = ("jsonl", "parquet")
@@ -112,8 +115,10 @@ class TraceSpec(BaseModel):
             pydantic.ValidationError: The target names no file format or database.
         """
         spec = cls.model_validate(target)
-        if spec.path is not None and "://" not in spec.path and "::" not in spec.path:
+        if spec.path is not None and not is_url(spec.path):
             spec.path = os.path.abspath(os.path.expanduser(spec.path))
+        if spec.url is not None:
+            spec.url = resolve_sqlite_url(spec.url, Path.cwd())
         return spec
 
     @property

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+import operator
 import typing as _t
 
 from plugboard.component import Component, IOController
 from plugboard.exceptions import IOSetupError
+from plugboard.library._formats import Row
 from plugboard.schemas import ComponentArgsDict
 
 
 DEFAULT_CHUNK_SIZE = 10_000
-Row = tuple[_t.Any, ...]
 
 
 _OWN_ATTRIBUTES = frozenset({"field_names", "columns", "chunk_size", "rows_read", "rows_written"})
@@ -47,6 +48,14 @@ def _columns_and_fields(args: _t.Mapping[str, _t.Any]) -> tuple[list[str], list[
 
 def _field_list(args: _t.Mapping[str, _t.Any]) -> list[str]:
     return _columns_and_fields(args)[1]
+
+
+def _row_getter(fields: list[str]) -> _t.Callable[[dict[str, _t.Any]], Row]:
+    """Takes a row (a tuple in `fields` order) out of a component's values."""
+    if len(fields) == 1:
+        (only,) = fields
+        return lambda values: (values[only],)
+    return operator.itemgetter(*fields)
 
 
 def _chunk(size: int | None) -> int:
@@ -164,6 +173,7 @@ class DataWriter(Component):
         self.chunk_size = _chunk(chunk_size)
         super().__init__(**kwargs)
         self.rows_written = 0
+        self._row = _row_getter(self.field_names)
         self._buffer: list[Row] = []
 
     @classmethod
@@ -182,8 +192,7 @@ class DataWriter(Component):
         """Adds this step's row, writing the previous chunk first if it is full."""
         if len(self._buffer) >= self.chunk_size:
             await self.flush()
-        values = self.__dict__
-        self._buffer.append(tuple(values[name] for name in self.field_names))
+        self._buffer.append(self._row(self.__dict__))
 
     async def flush(self) -> None:
         """Writes the rows accepted so far."""

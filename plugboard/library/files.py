@@ -15,10 +15,17 @@ import uuid
 
 from plugboard.component import IOController
 from plugboard.library._blocks import block_names, resolve_blocks
-from plugboard.library._formats import Reader, Writer, detect_format, open_reader, open_writer
+from plugboard.library._formats import (
+    Reader,
+    Row,
+    Writer,
+    detect_format,
+    open_reader,
+    open_writer,
+)
 from plugboard.library._storage import Location, Worker
 from plugboard.library._upload import PartUpload
-from plugboard.library.data import DataReader, DataWriter, FieldNames, Row
+from plugboard.library.data import DataReader, DataWriter, FieldNames
 from plugboard.schemas import ComponentArgsDict
 
 

@@ -10,9 +10,10 @@ import contextlib
 import typing as _t
 
 from plugboard.library._blocks import block_names, resolve_blocks
+from plugboard.library._formats import Row
 from plugboard.library._sql_engine import Database, SQLError
 from plugboard.library._sql_identifiers import column_names, new_table, table_name
-from plugboard.library.data import DataReader, DataWriter, FieldNames, Row
+from plugboard.library.data import DataReader, DataWriter, FieldNames
 from plugboard.schemas import ComponentArgsDict
 
 

@@ -102,7 +102,7 @@ class ComponentError(PlugboardError):
     def __init__(self, component: str, original: BaseException) -> None:
         self.component = component
         self.original = original
-        super().__init__(f"component '{component}' failed: {_describe(original)}")
+        super().__init__(f"component '{component}' failed: {describe_error(original)}")
 
 
 class ProcessError(PlugboardError):
@@ -129,13 +129,14 @@ class ProcessError(PlugboardError):
         self.component = component
         self.original = original
         self.others = list(others)
-        message = f"component '{component}' failed: {_describe(original)}"
+        message = f"component '{component}' failed: {describe_error(original)}"
         if self.others:
             message += f" (also failed: {', '.join(self.others)})"
         super().__init__(message)
 
 
-def _describe(error: BaseException) -> str:
+def describe_error(error: BaseException) -> str:
+    """`Type: message`, or just `Type` when the message is empty."""
     text = str(error)
     name = type(error).__name__
     return f"{name}: {text}" if text else name

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from plugboard._imports import is_url, resolve_sqlite_url
 
 
-TRACE_FORMATS = ("jsonl", "parquet")
 _SUFFIXES = (
     (".parquet", "parquet"),
     (".pq", "parquet"),

@@ -182,7 +182,6 @@ class RunInfo:
 class Columns(_t.NamedTuple):
     """A batch of records, column by column; times still as `perf_counter()` readings."""
 
-    size: int
     component: list[str]
     step: list[int]
     start: list[float]
@@ -238,7 +237,6 @@ def encode(batch: Batch, run: RunInfo) -> Columns:
         state_json[row] = fields_json(layouts[row].state_keys, values)
     events_in, events_out = event_columns(batch)
     return Columns(
-        count,
         [layout.name for layout in layouts],
         batch.step,
         batch.start,

@@ -13,7 +13,7 @@ import operator
 import time
 import typing as _t
 
-from plugboard.exceptions import IOStreamClosedError
+from plugboard.exceptions import IOStreamClosedError, describe_error
 from plugboard.trace._encode import NOT_READ, Layout, key_prefixes
 
 
@@ -123,6 +123,11 @@ class Recorder:
         self.events_out.clear()
         return events_in, events_out
 
+    def _drop_events(self) -> None:
+        # A step that `every` skips: its events are not recorded.
+        self.events_in.clear()
+        self.events_out.clear()
+
     def record(self, step: int, start: float, inputs: _t.Any, error: str | None = None) -> None:
         """Appends a step to the buffer: completed, or failed with `error` (no outputs)."""
         component = self.component
@@ -147,7 +152,7 @@ class Recorder:
         self, step: int, start: float | None, inputs: _t.Any, error: BaseException
     ) -> None:
         """Appends a step that raised `error`."""
-        self.record(step, _clock() if start is None else start, inputs, _describe(error))
+        self.record(step, _clock() if start is None else start, inputs, describe_error(error))
 
     # -- running -----------------------------------------------------------------------------
 
@@ -209,7 +214,7 @@ class Recorder:
                 component.step_count = step + 1
                 if step % every:
                     if events_in or events_out:
-                        self._take_events()
+                        self._drop_events()
                     continue
                 add_who(index)
                 add_step(step)
@@ -268,9 +273,4 @@ class Recorder:
             if len(self.trace._buffer) >= self.trace.spec.batch_size:
                 await self.trace._hand_off()
         else:
-            self._take_events()
-
-
-def _describe(error: BaseException) -> str:
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+            self._drop_events()

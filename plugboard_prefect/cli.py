@@ -10,7 +10,7 @@ import typing as _t
 
 import typer
 
-from plugboard.cli._errors import RUN_FAILED, USAGE_ERROR, fail
+from plugboard.cli._errors import RUN_FAILED, USAGE_ERROR, DebugOpt, fail
 
 
 app = typer.Typer(help="Deploy, serve and run models on Prefect.", no_args_is_help=True)
@@ -29,7 +29,6 @@ IntervalOpt = _t.Annotated[
 NameOpt = _t.Annotated[
     str | None, typer.Option("--name", help="Deployment name (default: the process name).")
 ]
-DebugOpt = _t.Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 
 
 @app.command()

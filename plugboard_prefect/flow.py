@@ -11,12 +11,10 @@ import yaml
 
 from plugboard.exceptions import ValidationError
 from plugboard.process.loader import build_config, default_process_name, read_config_text
+from plugboard.process.process import PREFECT_PROCESS
 from plugboard.schemas import ProcessSpec
 from plugboard.schemas.overrides import Overrides
 from plugboard_prefect.process import PrefectProcess
-
-
-PROCESS_TYPE = "plugboard_prefect.PrefectProcess"
 
 
 def _read(config: str | Path) -> tuple[str, Path | None]:
@@ -61,14 +59,14 @@ def load_process(
         from plugboard.process import ProcessBuilder
 
         if spec.type == "plugboard.process.LocalProcess":
-            spec.type = PROCESS_TYPE
+            spec.type = PREFECT_PROCESS
         process = ProcessBuilder.build(spec)
     else:
         text, base_dir = _read(config)
         loaded = read_config_text(text, str(config), base_dir, params or (), job_id)
         spec = loaded.spec.plugboard.process
         if spec.type == "plugboard.process.LocalProcess":
-            spec.type = PROCESS_TYPE
+            spec.type = PREFECT_PROCESS
         process = build_config(loaded)
     if not isinstance(process, PrefectProcess):
         raise ValidationError(f"process type {type(process).__name__} is not a PrefectProcess")

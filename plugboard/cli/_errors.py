@@ -9,6 +9,9 @@ import typing as _t
 import typer
 
 
+DebugOpt = _t.Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+"""The `--debug` option every command takes."""
+
 USAGE_ERROR = 2
 RUN_FAILED = 1
 INTERRUPTED = 130

@@ -10,7 +10,7 @@ import typing as _t
 
 import typer
 
-from plugboard.cli._errors import USAGE_ERROR, fail
+from plugboard.cli._errors import USAGE_ERROR, DebugOpt, fail
 
 
 if _t.TYPE_CHECKING:
@@ -42,7 +42,6 @@ SchemaOpt = _t.Annotated[
         help="PostgreSQL only: the schema holding the state tables.",
     ),
 ]
-DebugOpt = _t.Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 
 _STYLE = {"completed": "green", "failed": "bold red", "stopped": "yellow", "running": "cyan"}
 
@@ -79,7 +78,7 @@ def _read(
     url: str, schema: str, debug: bool, reader: _t.Callable[[StateBackend], _t.Awaitable[_t.Any]]
 ) -> _t.Any:
     """Opens the state, runs `reader` on it and closes it; errors end the command."""
-    from plugboard.exceptions import NotFoundError, PlugboardError
+    from plugboard.exceptions import PlugboardError
 
     try:
         state = open_state(url, schema)
@@ -95,8 +94,6 @@ def _read(
 
     try:
         return asyncio.run(main())
-    except NotFoundError as exc:
-        fail(str(exc), USAGE_ERROR, exc, debug)
     except (PlugboardError, ImportError, ValueError) as exc:
         fail(str(exc), USAGE_ERROR, exc, debug)
 

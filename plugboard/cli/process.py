@@ -10,7 +10,7 @@ import typing as _t
 
 import typer
 
-from plugboard.cli._errors import INTERRUPTED, RUN_FAILED, USAGE_ERROR, fail
+from plugboard.cli._errors import INTERRUPTED, RUN_FAILED, USAGE_ERROR, DebugOpt, fail
 
 
 PREFECT_PROCESS = "plugboard_prefect.PrefectProcess"
@@ -22,7 +22,6 @@ process_app = typer.Typer(help="Run, validate and draw process models.", no_args
 FileArg = _t.Annotated[
     Path, typer.Argument(help="The model's YAML file.", dir_okay=False, show_default=False)
 ]
-DebugOpt = _t.Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 
 
 @process_app.command()

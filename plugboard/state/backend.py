@@ -10,7 +10,7 @@ import secrets
 import string
 import typing as _t
 
-from plugboard.exceptions import NotFoundError, ProcessStatusError
+from plugboard.exceptions import ProcessStatusError
 from plugboard.schemas import Status
 
 
@@ -219,11 +219,7 @@ class StateBackend(ABC):
             ProcessStatusError: A process of the job failed; the message names it and its
                 error.
         """
-        try:
-            processes = await self.get_job_processes()
-        except NotFoundError:
-            return
-        for process in processes:
+        for process in await self._list_processes(self.job_id):
             if process["process_id"] != exclude and process["status"] == str(Status.FAILED):
                 error = process.get("error") or "no error recorded"
                 raise ProcessStatusError(

@@ -47,7 +47,7 @@ class SqliteStateBackend(StateBackend):
     async def _open(self) -> None:
         if self._conn is not None:
             return
-        Path(self.db_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        Path(self.db_path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.db_path, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA busy_timeout=10000")

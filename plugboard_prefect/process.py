@@ -65,6 +65,15 @@ class PrefectProcess(LocalProcess):
         ValidationError: Invalid options, or options for components that do not exist.
     """
 
+    sigterm_handler: _t.Callable[[], None] | None = None
+    """What SIGTERM does while a flow run that `run()` started itself is running.
+
+    Prefect replaces the SIGTERM handler for the length of a flow run, so a caller that
+    handles SIGTERM on the event loop (as `plugboard process run` does) sets its handler here
+    to keep it in force during and after the flow. Unset, a first SIGTERM stops the process
+    gracefully and a second cancels it.
+    """
+
     def __init__(
         self,
         components: _t.Iterable[Component],
@@ -279,6 +288,7 @@ def _graceful_sigterm(process: PrefectProcess) -> _t.Iterator[None]:
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     received = 0
+    callers = process.sigterm_handler
 
     def on_sigterm() -> None:
         nonlocal received
@@ -291,15 +301,18 @@ def _graceful_sigterm(process: PrefectProcess) -> _t.Iterator[None]:
 
     try:
         previous = signal.getsignal(signal.SIGTERM)
-        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+        loop.add_signal_handler(signal.SIGTERM, callers or on_sigterm)
     except (ValueError, RuntimeError, NotImplementedError):  # not the main thread / loop
         yield
         return
     try:
         yield
     finally:
-        loop.remove_signal_handler(signal.SIGTERM)
-        signal.signal(signal.SIGTERM, previous)
+        if callers is not None:
+            loop.add_signal_handler(signal.SIGTERM, callers)  # still the caller's, after
+        else:
+            loop.remove_signal_handler(signal.SIGTERM)
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _state_error(state: State[_t.Any]) -> Exception:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import Path
 import signal
 import sys
@@ -115,12 +116,14 @@ def run(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, on_signal, task)
+        if hasattr(process, "sigterm_handler"):  # a process type that runs Prefect flows
+            process.sigterm_handler = functools.partial(on_signal, task)
         async with display, process:
             await process.run(max_steps=max_steps, timeout=timeout)
 
     try:
         asyncio.run(main())
-        if interrupted or getattr(process, "interrupted", False):
+        if interrupted:
             raise asyncio.CancelledError
     except (KeyboardInterrupt, asyncio.CancelledError):
         display.summary()

@@ -272,8 +272,9 @@ def test_cli_runs_a_model_as_a_flow_and_stops_on_sigterm(
         time.sleep(0.5)
         sent = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=30)
+        _, stderr = proc.communicate(timeout=30)
         assert time.monotonic() - sent < 5
+        assert "Stopping gracefully" in stderr  # the command's own handler, in the flow too
     finally:
         proc.kill()
     assert proc.returncode == 130

@@ -154,11 +154,24 @@ class Database:
             current = current.__cause__ or current.__context__
         return True
 
-    def engine(self, application_name: str) -> AsyncEngine:
-        """Creates an engine without a pool: the component holds its one connection itself.
+    def engine(
+        self,
+        application_name: str,
+        pool_size: int | None = None,
+        max_overflow: int = 0,
+        connect_timeout: float | None = None,
+    ) -> AsyncEngine:
+        """Creates an engine, without a pool unless `pool_size` is given.
 
-        PostgreSQL connections are named `application_name` (unless the URL names them),
-        so they can be found in `pg_stat_activity`.
+        A component holds its one connection itself, so needs no pool. PostgreSQL
+        connections are named `application_name` (unless the URL names them), so they can be
+        found in `pg_stat_activity`.
+
+        Args:
+            application_name: The name PostgreSQL shows for the connections.
+            pool_size: Connections kept open in a pool.
+            max_overflow: Connections the pool may open beyond `pool_size` at busy times.
+            connect_timeout: Seconds a connection attempt may take (asyncpg).
 
         Raises:
             SQLError: The driver is missing or not an async one, or the URL is unusable.
@@ -178,10 +191,16 @@ class Database:
                 # asyncpg takes it as a server setting, not as a connect() argument.
                 url = url.difference_update_query(["application_name"])
                 connect_args["server_settings"] = {"application_name": name}
+                if connect_timeout is not None:
+                    connect_args["timeout"] = connect_timeout
             elif "application_name" not in url.query:
                 connect_args["application_name"] = name
         try:
-            return create_async_engine(url, poolclass=NullPool, connect_args=connect_args)
+            if pool_size is None:
+                return create_async_engine(url, poolclass=NullPool, connect_args=connect_args)
+            return create_async_engine(
+                url, pool_size=pool_size, max_overflow=max_overflow, connect_args=connect_args
+            )
         except ModuleNotFoundError as exc:
             missing = (exc.name or self.driver).split(".")[0]
             hint = _INSTALL.get(missing, f"pip install {missing}")

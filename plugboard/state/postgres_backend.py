@@ -184,22 +184,9 @@ class PostgresStateBackend(StateBackend):
 
     def _create_engine(self) -> AsyncEngine:
         database = self._database = self._make_database()
-        url = database.url  # parsed here: a bad URL is an error naming it, masked
-        from sqlalchemy.ext.asyncio import create_async_engine
-
-        connect_args: dict[str, _t.Any] = {}
-        if database.driver == "asyncpg":
-            connect_args = {
-                "timeout": _CONNECT_TIMEOUT,
-                "server_settings": {"application_name": "plugboard-state"},
-            }
-        try:
-            return create_async_engine(url, pool_size=2, max_overflow=4, connect_args=connect_args)
-        except ModuleNotFoundError as exc:
-            missing = (exc.name or database.driver).split(".")[0]
-            raise ImportError(f"{_WHO} needs the database driver '{missing}': {_INSTALL}") from None
-        except Exception as exc:
-            database.fail(f"{_WHO}: cannot use {database.masked}", exc)
+        return database.engine(
+            "plugboard-state", pool_size=2, max_overflow=4, connect_timeout=_CONNECT_TIMEOUT
+        )
 
     async def _migrate(self, conn: AsyncConnection, target: int = SCHEMA_VERSION) -> None:
         """Creates the schema and applies missing migrations up to `target`, under a lock."""

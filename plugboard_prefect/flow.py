@@ -9,27 +9,33 @@ import fsspec
 from prefect import Flow
 import yaml
 
+from plugboard._imports import is_url
 from plugboard.exceptions import ValidationError
-from plugboard.process.loader import build_config, default_process_name, read_config_text
+from plugboard.process.loader import (
+    build_config,
+    default_process_name,
+    read_config,
+    read_config_text,
+)
 from plugboard.process.process import PREFECT_PROCESS
 from plugboard.schemas import ProcessSpec
 from plugboard.schemas.overrides import Overrides
 from plugboard_prefect.process import PrefectProcess
 
 
-def _read(config: str | Path) -> tuple[str, Path | None]:
-    location = str(config)
-    if "://" in location and not location.startswith("file://"):
-        try:
-            with fsspec.open(location, "r", encoding="utf-8") as file:
-                return file.read(), None
-        except FileNotFoundError:
-            raise ValidationError(f"{location}: file not found") from None
-    path = Path(location.removeprefix("file://"))
+def _read_text(url: str) -> str:
+    """The text at an fsspec URL (or local path)."""
     try:
-        return path.read_text(encoding="utf-8"), path.resolve().parent
+        with fsspec.open(url, "r", encoding="utf-8") as file:
+            return _t.cast(str, file.read())
     except FileNotFoundError:
-        raise ValidationError(f"{location}: file not found") from None
+        raise ValidationError(f"{url}: file not found") from None
+
+
+def _as_prefect(spec: ProcessSpec) -> None:
+    """A model of the default type runs as a `PrefectProcess`."""
+    if spec.type == ProcessSpec.model_fields["type"].default:
+        spec.type = PREFECT_PROCESS
 
 
 def load_process(
@@ -58,15 +64,15 @@ def load_process(
             spec.args.state.args.job_id = job_id
         from plugboard.process import ProcessBuilder
 
-        if spec.type == "plugboard.process.LocalProcess":
-            spec.type = PREFECT_PROCESS
+        _as_prefect(spec)
         process = ProcessBuilder.build(spec)
     else:
-        text, base_dir = _read(config)
-        loaded = read_config_text(text, str(config), base_dir, params or (), job_id)
-        spec = loaded.spec.plugboard.process
-        if spec.type == "plugboard.process.LocalProcess":
-            spec.type = PREFECT_PROCESS
+        location = str(config)
+        if is_url(location) and not location.startswith("file://"):
+            loaded = read_config_text(_read_text(location), location, None, params or (), job_id)
+        else:
+            loaded = read_config(location.removeprefix("file://"), params or (), job_id)
+        _as_prefect(loaded.spec.plugboard.process)
         process = build_config(loaded)
     if not isinstance(process, PrefectProcess):
         raise ValidationError(f"process type {type(process).__name__} is not a PrefectProcess")
@@ -113,7 +119,7 @@ def flow_run_name() -> str:
 
     config = flow_run.parameters.get("config", "")
     try:
-        text, _ = _read(config)
+        text = _read_text(str(config))
         data = yaml.safe_load(text)
         name = data["plugboard"]["process"]["args"].get("name")
     except Exception:  # naming must never fail a run; the process reports real errors
